@@ -1,0 +1,5 @@
+"""API operations of the accounts app."""
+
+from ninja import Router
+
+router = Router(tags=["accounts"])

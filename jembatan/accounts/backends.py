@@ -1,0 +1,19 @@
+"""Capabilities from roles, through Django's permission API (`user.has_perm`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.backends import BaseBackend
+
+
+class RoleBackend(BaseBackend):
+    """Grants the capabilities of a user's roles; authenticates nobody (allauth does)."""
+
+    def get_all_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
+        if not getattr(user_obj, "is_active", False) or getattr(user_obj, "is_anonymous", True):
+            return set()
+        return set(user_obj.capabilities)
+
+    def has_perm(self, user_obj: Any, perm: str, obj: Any = None) -> bool:
+        return perm in self.get_all_permissions(user_obj, obj)

@@ -1,0 +1,60 @@
+"""Roles and the named capabilities they grant (STYLE rule 10).
+
+Views and API operations declare the capability they need (`accounts.manage_users`);
+never a role name. Scope (which rows) is decided separately, on the queryset.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    IMMIGRATION_OFFICER = "immigration_officer", _("Immigration officer")
+    IMMIGRATION_SUPERVISOR = "immigration_supervisor", _("Immigration supervisor")
+    CORRECTIONS_OFFICER = "corrections_officer", _("Corrections officer")
+    CONSULAR_OFFICER = "consular_officer", _("Consular officer")
+    PROTOCOL_OFFICER = "protocol_officer", _("Protocol officer")
+    ANALYST = "analyst", _("Analyst")
+    JOINT_TEAM_MEMBER = "joint_team_member", _("Joint-team member")
+    MISSION_OFFICER = "mission_officer", _("Mission officer")
+    PARTNER_OFFICER = "partner_officer", _("Partner-agency officer")
+    ADMINISTRATOR = "administrator", _("Administrator")
+    AUDITOR = "auditor", _("Auditor")
+
+
+# Roles whose accounts must have two-factor authentication before they can do anything.
+MFA_REQUIRED_ROLES = frozenset({Role.ADMINISTRATOR, Role.MISSION_OFFICER})
+
+# Capability codenames. Apps add theirs as they arrive; keep this the only table.
+CAPABILITIES: dict[str, frozenset[str]] = {
+    Role.IMMIGRATION_OFFICER: frozenset({"people.view_person", "people.add_person", "reference.view_reference"}),
+    Role.IMMIGRATION_SUPERVISOR: frozenset(
+        {"people.view_person", "people.add_person", "people.view_all_person", "reference.view_reference"}
+    ),
+    Role.CORRECTIONS_OFFICER: frozenset({"people.view_person", "people.add_person", "reference.view_reference"}),
+    Role.CONSULAR_OFFICER: frozenset({"people.view_person", "people.view_all_person", "reference.view_reference"}),
+    Role.PROTOCOL_OFFICER: frozenset({"reference.view_reference", "reference.change_mission"}),
+    Role.ANALYST: frozenset({"reference.view_reference"}),
+    Role.JOINT_TEAM_MEMBER: frozenset({"reference.view_reference"}),
+    Role.MISSION_OFFICER: frozenset({"people.view_person"}),
+    Role.PARTNER_OFFICER: frozenset({"people.view_person", "people.add_person", "reference.view_reference"}),
+    Role.ADMINISTRATOR: frozenset(
+        {
+            "accounts.manage_users",
+            "accounts.manage_api_clients",
+            "reference.view_reference",
+            "reference.change_reference",
+            "reference.change_mission",
+        }
+    ),
+    Role.AUDITOR: frozenset({"audit.view_auditevent", "audit.export_auditevent"}),
+}
+
+
+def capabilities_for(roles: list[str] | set[str] | frozenset[str]) -> frozenset[str]:
+    granted: set[str] = set()
+    for role in roles:
+        granted |= CAPABILITIES.get(role, frozenset())
+    return frozenset(granted)

@@ -1,0 +1,20 @@
+"""Values every page needs: the signed-in user's agency, unit and zone."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from jembatan.reference.models import ZONE_ABBREVIATIONS
+
+
+def jembatan(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    zone = getattr(user, "time_zone", "Asia/Jakarta") if user is not None and user.is_authenticated else "Asia/Jakarta"
+    return {
+        "service_name": "Jembatan",
+        "viewer_zone": zone,
+        "viewer_zone_abbr": ZONE_ABBREVIATIONS.get(zone, zone),
+        "request_id": getattr(request, "request_id", ""),
+    }

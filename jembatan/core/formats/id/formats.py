@@ -1,0 +1,14 @@
+# Indonesian formats per EYD/PUEBI (UX.md §2.3): month written out, no leading zero on the
+# day, 24-hour clock with a dot.
+DATE_FORMAT = "j F Y"
+TIME_FORMAT = "H.i"
+DATETIME_FORMAT = "j F Y \\p\\u\\k\\u\\l H.i"
+SHORT_DATE_FORMAT = "j M Y"
+SHORT_DATETIME_FORMAT = "j M Y, H.i"
+MONTH_DAY_FORMAT = "j F"
+YEAR_MONTH_FORMAT = "F Y"
+DECIMAL_SEPARATOR = ","
+THOUSAND_SEPARATOR = "."
+NUMBER_GROUPING = 3
+FIRST_DAY_OF_WEEK = 1
+DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d-%m-%Y"]
