@@ -17,5 +17,7 @@ STORAGES = {
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not :memory:, so a worker subprocess can share the test database.
+    # JEMBATAN_TEST_DB_SUFFIX keeps parallel runs (several checkouts, helpers) apart.
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / f"test-{worker}.sqlite3")}
+    suffix = os.environ.get("JEMBATAN_TEST_DB_SUFFIX", "")
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / f"test-{suffix}{worker}.sqlite3")}
