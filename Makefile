@@ -40,7 +40,7 @@ run: data
 	$(PY) manage.py collectstatic --noinput -v0
 	@PORT=$(PORT) $(PY) scripts/run.py
 
-test: install
+test: install system-deps
 	@mkdir -p var
 	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
 

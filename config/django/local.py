@@ -6,3 +6,5 @@ os.environ.setdefault("SECRET_KEY", "local-development-only-not-secret")  # noqa
 os.environ.setdefault("DEBUG", "true")
 
 from config.django.base import *  # noqa: E402,F403
+
+WHITENOISE_USE_FINDERS = True

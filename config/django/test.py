@@ -21,3 +21,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     suffix = os.environ.get("JEMBATAN_TEST_DB_SUFFIX", "")
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / f"test-{suffix}{worker}.sqlite3")}
+# Serve static files from the apps directly: tests never run collectstatic.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
