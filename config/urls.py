@@ -1,6 +1,5 @@
 """Agency staff pages under /, the API under /api/v1/. The embassy portal gets /portal/ later."""
 
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -16,6 +15,7 @@ admin.site.login = core_views.admin_login_redirect  # type: ignore[method-assign
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("favicon.ico", core_views.favicon),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("jembatan.accounts.urls")),
     path("accounts/", include("allauth.urls")),
@@ -29,6 +29,3 @@ urlpatterns = [
 handler403 = "jembatan.core.views.error_403"
 handler404 = "jembatan.core.views.error_404"
 handler500 = "jembatan.core.views.error_500"
-
-if settings.DEBUG:
-    urlpatterns += []

@@ -33,6 +33,8 @@ class Panel:
     empty_text: str = ""
     actions: list[PanelItem] = field(default_factory=list)
     order: int = 50
+    search_url: str = ""
+    search_label: str = ""
 
 
 def panels_for(user: object) -> list[Panel]:

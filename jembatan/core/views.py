@@ -40,3 +40,12 @@ def admin_login_redirect(request: HttpRequest, extra_context: object = None) -> 
     from django.contrib.auth.views import redirect_to_login
 
     return redirect_to_login(request.get_full_path(), "account_login")
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico; point them at the static SVG (resolved per request so
+    the manifest is only needed once static files are collected)."""
+    from django.contrib.staticfiles.storage import staticfiles_storage
+    from django.shortcuts import redirect
+
+    return redirect(staticfiles_storage.url("jembatan/favicon.svg"), permanent=True)

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from jembatan.core.models import PublicModel
+from jembatan.people.querysets import PersonQuerySet, person_search_key
+
+# Changing any of these changes the stored search key.
+SEARCH_KEY_SOURCES = frozenset({"surname", "given_names", "native_name"})
 
 
 class Sex(models.TextChoices):
@@ -23,12 +28,19 @@ class Person(PublicModel):
     Names are kept as printed in the travel document (Latin, as in the MRZ) and in the
     native script. The date of birth may be partial (year only, or year and month) as
     some documents allow. Protection flags are never disclosed to a foreign mission.
+
+    `search_key` is derived, never typed: the names transliterated to lower-case ASCII
+    (anyascii), so one search box finds a person by the Latin or the native-script name.
+    Read people through `Person.objects.visible_to(actor)` (or the selectors), never
+    through an unscoped `Person.objects`.
     """
 
     surname = models.CharField(_("surname (as in the document)"), max_length=120)
     given_names = models.CharField(_("given names (as in the document)"), max_length=200, blank=True)
     native_name = models.CharField(_("name in native script"), max_length=300, blank=True)
-    native_name_lang = models.CharField(_("language of the native name"), max_length=16, blank=True, help_text=_("BCP 47 tag, e.g. ar, zh-Hans, ru."))
+    native_name_lang = models.CharField(
+        _("language of the native name"), max_length=16, blank=True, help_text=_("BCP 47 tag, e.g. ar, zh-Hans, ru.")
+    )
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, default=Sex.UNSPECIFIED)
     birth_year = models.PositiveSmallIntegerField(_("year of birth"), null=True, blank=True)
     birth_month = models.PositiveSmallIntegerField(_("month of birth"), null=True, blank=True)
@@ -40,7 +52,10 @@ class Person(PublicModel):
     is_trafficking_victim = models.BooleanField(_("victim of trafficking or smuggling"), default=False)
     recorded_by_agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by"))
     is_demo = models.BooleanField(default=False, editable=False)
-    history = HistoricalRecords()
+    search_key = models.TextField(_("search key"), blank=True, default="", editable=False)
+    history = HistoricalRecords(excluded_fields=["search_key"])
+
+    objects = PersonQuerySet.as_manager()
 
     class Meta:
         ordering = ["surname", "given_names"]
@@ -50,6 +65,13 @@ class Person(PublicModel):
 
     def __str__(self) -> str:
         return f"{self.surname}, {self.given_names}".strip(", ")
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.search_key = person_search_key(self.surname, self.given_names, self.native_name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and SEARCH_KEY_SOURCES.intersection(update_fields):
+            kwargs["update_fields"] = {*update_fields, "search_key"}
+        super().save(*args, **kwargs)
 
     @property
     def document_name(self) -> str:

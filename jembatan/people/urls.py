@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from jembatan.people import views
 
 app_name = "people"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.person_list_view, name="list"),
+    path("<uuid:person_id>/", views.person_detail_view, name="detail"),
+]

@@ -1,0 +1,85 @@
+"""Row scoping and search for people: who may see which person, found by which words."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from anyascii import anyascii
+from django.db import models
+from django.db.models import Q
+
+from jembatan.people.permissions import VIEW_ALL_PERSON, VIEW_PERSON, is_mission_actor
+
+_WORDS = re.compile(r"[a-z0-9]+")
+
+
+def normalise_search_text(text: str) -> str:
+    """Lower-case ASCII words of `text` in any script: "Nguyễn" → "nguyen", "Иван" → "ivan",
+    "王秀英" → "wangxiuying". Punctuation and spacing collapse to single spaces."""
+    return " ".join(_WORDS.findall(anyascii(text or "").lower()))
+
+
+def person_search_key(*names: str) -> str:
+    """The stored search key of a person: every name, normalised, space-separated."""
+    return " ".join(part for part in (normalise_search_text(n) for n in names) if part)
+
+
+def _can(actor: Any, codename: str) -> bool:
+    has_capability = getattr(actor, "has_capability", None)
+    return bool(has_capability and has_capability(codename))
+
+
+class PersonQuerySet(models.QuerySet):
+    def visible_to(self, actor: Any) -> PersonQuerySet:
+        """The persons `actor` (a user or an API client) may see; the one place scope is decided.
+
+        - Nobody without an active agency sees anyone; neither does an anonymous actor.
+        - A foreign mission (agency kind `foreign_mission`) with `people.view_person` sees
+          only persons holding the nationality of its country (`agency.mission.country`,
+          or an ICAO code whose ISO equivalent is that country, such as `D` for Germany or
+          `GBN` for the United Kingdom), and never a person flagged refugee or asylum
+          seeker, whatever other capability it holds: a mission must not learn that its
+          national sought protection (VCCR practice, domain.md §2.7).
+        - `people.view_all_person` (consular officers, immigration supervisors) sees everyone.
+        - `people.view_person` sees the persons its own agency recorded.
+        - Anyone else sees no one.
+        """
+        if actor is None or not getattr(actor, "is_authenticated", False):
+            return self.none()
+        agency = getattr(actor, "agency", None)
+        if agency is None or not agency.is_active:
+            return self.none()
+        if is_mission_actor(actor):
+            mission = agency.mission
+            if mission is None or mission.country_id is None or not _can(actor, VIEW_PERSON):
+                return self.none()
+            from jembatan.people.models import Nationality
+
+            nationals = Nationality.objects.filter(
+                Q(country_id=mission.country_id) | Q(country__iso_equivalent=mission.country.code)
+            ).values("person_id")
+            return self.filter(id__in=nationals, is_refugee=False, is_asylum_seeker=False)
+        if _can(actor, VIEW_ALL_PERSON):
+            return self.all()
+        if _can(actor, VIEW_PERSON):
+            return self.filter(recorded_by_agency_id=agency.pk)
+        return self.none()
+
+    def search(self, query: str) -> PersonQuerySet:
+        """Persons whose names contain every word of `query`, in any script, ignoring case and
+        accents (both sides go through `normalise_search_text`), or whose identity document
+        number is `query` (spaces ignored)."""
+        words = normalise_search_text(query).split()
+        if not words:
+            return self
+        by_name = Q()
+        for word in words:
+            by_name &= Q(search_key__contains=word)
+        compact = "".join(query.split()).upper()
+        if compact.isalnum() and len(compact) >= 5:
+            from jembatan.people.models import IdentityDocument
+
+            holders = IdentityDocument.objects.filter(number=compact).values("person_id")
+            return self.filter(by_name | Q(id__in=holders))
+        return self.filter(by_name)
