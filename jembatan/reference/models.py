@@ -41,9 +41,7 @@ class EffectiveQuerySet(models.QuerySet):
     def in_force(self, on: dt.date | None = None) -> EffectiveQuerySet:
         """Rows valid on `on` (default today): valid_from <= on and (no valid_to or valid_to >= on)."""
         on = on or timezone.localdate()
-        return self.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=on)).filter(
-            Q(valid_to__isnull=True) | Q(valid_to__gte=on)
-        )
+        return self.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=on)).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
 
 
 class ReferenceRecord(BaseModel):
@@ -189,7 +187,9 @@ class ForeignMission(ReferenceRecord, BilingualName):
         REPRESENTATIVE_OFFICE = "representative_office", _("Representative office")
         INTERNATIONAL_ORGANISATION = "international_organisation", _("International organisation")
 
-    country = models.ForeignKey(Country, null=True, blank=True, on_delete=models.PROTECT, related_name="missions", verbose_name=_("country"))
+    country = models.ForeignKey(
+        Country, null=True, blank=True, on_delete=models.PROTECT, related_name="missions", verbose_name=_("country")
+    )
     sending_entity = models.CharField(_("sending state or organisation"), max_length=200)
     mission_type = models.CharField(_("type"), max_length=32, choices=MissionType.choices)
     city = models.CharField(_("city"), max_length=200)
