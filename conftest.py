@@ -32,3 +32,13 @@ def make_user():
         return UserFactory(**kwargs)
 
     return _make
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """allauth keeps rate limits and used TOTP codes in the cache: no test may see another's."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -118,8 +118,21 @@ ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 ACCOUNT_SESSION_REMEMBER = False
-ACCOUNT_RATE_LIMITS = {"login_failed": False}  # axes owns login throttling and lock-out
-MFA_ADAPTER = "allauth.mfa.adapter.DefaultMFAAdapter"
+# axes owns login throttling and lock-out per account; allauth's per-IP login limit is
+# raised because a whole office may sign in from one NAT address at shift start.
+ACCOUNT_RATE_LIMITS = {"login_failed": False, "login": "300/m/ip"}
+# Our forms carry the UX.md wording ("Masukkan nama pengguna Anda"), not Django's defaults.
+ACCOUNT_FORMS = {
+    "login": "jembatan.accounts.forms.LoginForm",
+    "reset_password": "jembatan.accounts.forms.ResetPasswordForm",
+    "reset_password_from_key": "jembatan.accounts.forms.ResetPasswordKeyForm",
+    "change_password": "jembatan.accounts.forms.ChangePasswordForm",
+}
+MFA_FORMS = {
+    "authenticate": "jembatan.accounts.forms.MfaAuthenticateForm",
+    "activate_totp": "jembatan.accounts.forms.ActivateTotpForm",
+}
+MFA_ADAPTER = "jembatan.accounts.adapters.MfaAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Jembatan"
 

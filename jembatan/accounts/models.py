@@ -97,6 +97,10 @@ class OrgUnit(BaseModel):
         return self.name_en if (get_language() or "id").startswith("en") else self.name_id
 
 
+# Capabilities that need Django admin (where administrators correct reference data).
+STAFF_CAPABILITIES = frozenset({"reference.change_reference", "reference.change_mission"})
+
+
 class JembatanUserManager(UserManager["User"]):
     pass
 
@@ -124,6 +128,15 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.full_name or self.username
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Keep `is_staff` derived from capabilities: Django admin (reference-data
+        corrections) opens exactly to users whose roles may correct reference data."""
+        self.is_staff = self.is_superuser or (self.is_active and bool(STAFF_CAPABILITIES & capabilities_for(self.roles)))
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "is_staff" not in update_fields:
+            kwargs["update_fields"] = [*update_fields, "is_staff"]
+        super().save(*args, **kwargs)
 
     def clean(self) -> None:
         from django.core.exceptions import ValidationError

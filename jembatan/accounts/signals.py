@@ -1,9 +1,10 @@
-"""Audit events for sign-in, sign-out, failed sign-in, lock-out and 2FA changes."""
+"""Audit events for sign-in, sign-out, failed sign-in, lock-out, password and 2FA changes."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from allauth.account.signals import password_changed, password_reset, password_set
 from allauth.mfa.signals import authenticator_added, authenticator_removed
 from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
@@ -43,3 +44,11 @@ def _mfa_added(sender: Any, request: Any, user: Any, authenticator: Any, **kwarg
 @receiver(authenticator_removed)
 def _mfa_removed(sender: Any, request: Any, user: Any, authenticator: Any, **kwargs: Any) -> None:
     audit_record(action=AuditAction.USER_MFA_DEACTIVATED, target=user, actor=user, data={"type": authenticator.type})
+
+
+@receiver(password_changed)
+@receiver(password_set)
+@receiver(password_reset)
+def _password_changed(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    how = "reset_by_link" if kwargs.get("signal") is password_reset else "changed"
+    audit_record(action=AuditAction.USER_PASSWORD_CHANGED, target=user, actor=user, data={"how": how})

@@ -165,11 +165,25 @@ def test_users_without_the_capability_cannot_use_the_reference_admin(login, make
     officer = make_user(roles=[Role.IMMIGRATION_OFFICER])
     officer.is_staff = True
     officer.save()
+    # is_staff is derived from capabilities on save: an officer never becomes staff.
+    officer.refresh_from_db()
+    assert officer.is_staff is False
     client = login(officer)
 
-    assert client.get(reverse("admin:reference_detentioncentre_changelist")).status_code == 403
+    response = client.get(reverse("admin:reference_detentioncentre_changelist"))
+    assert response.status_code == 302
+    assert "login" in response["Location"]  # admin login, which forwards to allauth
     index = client.get(reverse("admin:index"))
     assert "reference/detentioncentre" not in index.content.decode()
+
+
+def test_administrators_become_staff_by_role(make_user):
+    """Administrators and protocol officers get admin access from their role, nobody else."""
+    assert make_user(roles=[Role.ADMINISTRATOR]).is_staff is True
+    assert make_user(roles=[Role.PROTOCOL_OFFICER]).is_staff is True
+    assert make_user(roles=[Role.CONSULAR_OFFICER]).is_staff is False
+    inactive = make_user(roles=[Role.ADMINISTRATOR], is_active=False)
+    assert inactive.is_staff is False
 
 
 def test_protocol_officers_may_correct_missions_only(login, make_user):
