@@ -50,9 +50,24 @@ def compute_hash(prev_hash: str, values: dict[str, Any]) -> str:
     return hashlib.sha256(prev_hash.encode() + b"\n" + canonical(values)).hexdigest()
 
 
+# Why a link is broken: a stable code (rendered in the UI's language by `audit.render`) and
+# the English text the management command prints.
+MISSING = "missing"
+RELINKED = "relinked"
+ALTERED = "altered"
+REASONS = {
+    MISSING: "events before it are missing (event ids are not consecutive): events were removed",
+    RELINKED: "prev_hash does not match the previous event (an event was removed, replaced or reordered)",
+    ALTERED: "content does not match its hash (the event was altered)",
+}
+
+
 @dataclass(frozen=True)
 class VerifyResult:
-    """The outcome of walking the chain."""
+    """The outcome of walking the chain.
+
+    `last_id`/`last_time` name the last event found intact (on success: the head).
+    """
 
     ok: bool
     checked: int
@@ -60,25 +75,35 @@ class VerifyResult:
     reason: str = ""
     last_id: int | None = None
     last_time: dt.datetime | None = None
+    reason_code: str = ""
+    last_hash: str = ""
 
 
 def verify(rows: Any) -> VerifyResult:
     """Walk `rows` (dicts with CHAINED_FIELDS plus prev_hash and hash, in id order).
 
-    Stops at the first event whose `prev_hash` does not name the previous event's hash, or
-    whose own hash does not match its content, and names it.
+    Stops at the first event that does not follow the previous one: its id is not the next
+    id (ids are given out consecutively under the chain lock, so a gap means removed rows),
+    its `prev_hash` does not name the previous event's hash, or its own hash does not match
+    its content; and names it.
     """
     expected_prev = GENESIS
     checked = 0
-    last_id = None
+    last_id: int | None = None
     last_time = None
+
+    def broken(row: dict[str, Any], code: str) -> VerifyResult:
+        return VerifyResult(False, checked, row["id"], REASONS[code], last_id, last_time, code, expected_prev)
+
     for row in rows:
+        if row["id"] != (last_id + 1 if last_id is not None else 1):
+            return broken(row, MISSING)
         if row["prev_hash"] != expected_prev:
-            return VerifyResult(False, checked, row["id"], "prev_hash does not match the previous event (an event was removed or reordered)", last_id, last_time)
+            return broken(row, RELINKED)
         if compute_hash(row["prev_hash"], row) != row["hash"]:
-            return VerifyResult(False, checked, row["id"], "content does not match its hash (the event was altered)", last_id, last_time)
+            return broken(row, ALTERED)
         expected_prev = row["hash"]
         checked += 1
         last_id = row["id"]
         last_time = row["occurred_at"]
-    return VerifyResult(True, checked, None, "", last_id, last_time)
+    return VerifyResult(True, checked, None, "", last_id, last_time, "", expected_prev)

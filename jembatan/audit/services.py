@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
@@ -31,10 +32,12 @@ def _lock_chain() -> None:
 def _describe(target: Any) -> tuple[str, str, str]:
     if target is None:
         return "", "", ""
+    # Cut to the column sizes: PostgreSQL refuses longer values (SQLite would store them,
+    # and the hash would then cover a value the other database cannot hold).
     if isinstance(target, models.Model):
-        return target._meta.label_lower, str(target.pk), str(target)[:300]
+        return target._meta.label_lower[:100], str(target.pk)[:64], str(target)[:300]
     if isinstance(target, tuple) and len(target) == 3:
-        return str(target[0]), str(target[1]), str(target[2])[:300]
+        return str(target[0])[:100], str(target[1])[:64], str(target[2])[:300]
     raise TypeError(f"audit target must be a model instance or (type, id, repr), not {type(target)!r}")
 
 
@@ -64,7 +67,7 @@ def audit_record(
             "id": (last["id"] + 1) if last else 1,
             "occurred_at": timezone.now(),
             "actor_id": actor.pk if _is_user(actor) else None,
-            "actor_label": (actor.get_username() if actor is not None else "system")[:200],
+            "actor_label": _actor_label(actor)[:200],
             "agency_id": getattr(actor, "agency_id", None),
             "action": int(action),
             "object_type": object_type,
@@ -73,7 +76,7 @@ def audit_record(
             "purpose": purpose[:300],
             "request_id": ctx.request_id if ctx else "",
             "channel": ctx.channel if ctx else "command",
-            "ip_address": (ctx.ip_address or "") if ctx else "",
+            "ip_address": (ctx.ip_address or "")[:64] if ctx else "",
             "data": data or {},
         }
         prev_hash = last["hash"] if last else chain.GENESIS
@@ -82,6 +85,18 @@ def audit_record(
         event = AuditEvent(prev_hash=prev_hash, hash=chain.compute_hash(prev_hash, values), **values)
         event.save(force_insert=True)
     return event
+
+
+def _actor_label(actor: Any) -> str:
+    """The name the actor had at the time: a user's username, an API client's name."""
+    if actor is None:
+        return "system"
+    get_username = getattr(actor, "get_username", None)
+    if callable(get_username):
+        return str(get_username())
+    # API clients (`accounts.ApiClient`) have no username; label them so they cannot be
+    # mistaken for a user of the same name.
+    return f"api:{getattr(actor, 'name', actor)}"
 
 
 def _is_user(actor: Any) -> bool:
@@ -104,7 +119,31 @@ def audit_read(*, actor: Any, action: AuditAction, target: Any = None, purpose: 
 
 
 def audit_chain_verify() -> chain.VerifyResult:
-    """Walk the whole chain from the first event, streaming."""
+    """Walk the whole chain from the first event, streaming. Read-only; records nothing."""
     fields = [*chain.CHAINED_FIELDS, "prev_hash", "hash"]
     rows = AuditEvent.objects.order_by("id").values(*fields).iterator(chunk_size=2000)
     return chain.verify(rows)
+
+
+def audit_chain_check(*, actor: Any = None) -> chain.VerifyResult:
+    """Verify the whole chain and append the outcome to the log.
+
+    Records `AUDIT_CHAIN_VERIFIED` (with the count and the head it reached) or
+    `AUDIT_CHAIN_BROKEN` (with the first broken event and why), which the audit-log page
+    and the home panel show. Called by the hourly job and the "Verify now" button.
+    """
+    result = audit_chain_verify()
+    audit_record(
+        action=AuditAction.AUDIT_CHAIN_VERIFIED if result.ok else AuditAction.AUDIT_CHAIN_BROKEN,
+        actor=actor,
+        data={
+            "checked": result.checked,
+            "last_id": result.last_id,
+            "last_time": result.last_time.astimezone(dt.UTC).isoformat() if result.last_time else None,
+            "last_hash": result.last_hash,
+            "first_broken_id": result.first_broken_id,
+            "reason_code": result.reason_code,
+            "reason": result.reason,
+        },
+    )
+    return result

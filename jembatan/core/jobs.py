@@ -132,14 +132,23 @@ def reap_stale_tasks(*, now: dt.datetime | None = None) -> int:
     threshold = now - dt.timedelta(seconds=settings.JOBS_STALE_AFTER_SECONDS)
     alive = set(WorkerHeartbeat.objects.filter(last_seen_at__gte=threshold).values_list("worker_id", flat=True))
     count = 0
-    running = DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING, started_at__lt=threshold)
-    for row in running.iterator():
-        last_worker = row.worker_ids[-1] if row.worker_ids else None
+    # Materialise the candidates first: writing to the rows being iterated is unsafe on
+    # SQLite (no isolation between statements of one connection).
+    candidates = list(
+        DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING, started_at__lt=threshold).values_list("pk", "worker_ids")
+    )
+    for pk, worker_ids in candidates:
+        last_worker = worker_ids[-1] if worker_ids else None
         if last_worker in alive:
             continue
         with transaction.atomic():
-            fresh = DBTaskResult.objects.select_for_update().filter(pk=row.pk, status=TaskResultStatus.RUNNING).first()
-            if fresh is None:
+            # Re-check under the row lock that the row is still the dead worker's claim: another
+            # reaper may have handed it back and a live worker claimed it again meanwhile, and
+            # re-reaping that claim would run the task twice at the same time.
+            fresh = (
+                DBTaskResult.objects.select_for_update().filter(pk=pk, status=TaskResultStatus.RUNNING, started_at__lt=threshold).first()
+            )
+            if fresh is None or (fresh.worker_ids[-1] if fresh.worker_ids else None) != last_worker:
                 continue
             policy = retry_policy_for(fresh.task_path)
             limit = max(policy.max_attempts, settings.JOBS_MAX_ATTEMPTS_DEFAULT)

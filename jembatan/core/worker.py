@@ -11,6 +11,7 @@ import logging
 import threading
 import time
 
+from django.conf import settings
 from django.db import close_old_connections, connection
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.management.commands.db_worker import Worker
@@ -21,6 +22,15 @@ from jembatan.core import jobs, request_context
 logger = logging.getLogger(__name__)
 
 HOUSEKEEPING_EVERY_SECONDS = 15
+
+
+def housekeeping_interval() -> float:
+    """Seconds between two runs of `housekeeping` in a running worker.
+
+    At most 15 s, and at most half the stale threshold, so a task of a dead worker is
+    handed back soon after the threshold passes even when the threshold is short.
+    """
+    return max(1.0, min(HOUSEKEEPING_EVERY_SECONDS, settings.JOBS_STALE_AFTER_SECONDS / 2))
 
 
 def housekeeping() -> None:
@@ -36,16 +46,20 @@ class JembatanWorker(Worker):
 
     def __init__(self, *, heartbeat_seconds: float, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
-        self.heartbeat_seconds = heartbeat_seconds
+        # A heartbeat slower than a third of the stale threshold would let a live worker look
+        # dead (and its task run twice): never beat slower than that, whatever the settings say.
+        self.heartbeat_seconds = min(heartbeat_seconds, max(0.5, settings.JOBS_STALE_AFTER_SECONDS / 3))
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
     def _beat_forever(self) -> None:
-        last_housekeeping = 0.0
+        # `run` has just done housekeeping before starting this thread.
+        last_housekeeping = time.monotonic()
+        interval = housekeeping_interval()
         while not self._stop.is_set():
             try:
                 jobs.heartbeat(self.worker_id)
-                if time.monotonic() - last_housekeeping >= HOUSEKEEPING_EVERY_SECONDS:
+                if time.monotonic() - last_housekeeping >= interval:
                     housekeeping()
                     last_housekeeping = time.monotonic()
             except Exception:  # the loop must survive a locked database or a lost connection
@@ -58,9 +72,11 @@ class JembatanWorker(Worker):
     def run(self) -> None:
         jobs.heartbeat(self.worker_id)
         housekeeping()
-        if not self.batch:
-            self._thread = threading.Thread(target=self._beat_forever, name="jembatan-heartbeat", daemon=True)
-            self._thread.start()
+        # Beat in batch mode too: a batch worker started by cron runs tasks as long as any
+        # other, and without a heartbeat its running task would look abandoned after
+        # JOBS_STALE_AFTER_SECONDS and be handed to a second worker while still running.
+        self._thread = threading.Thread(target=self._beat_forever, name="jembatan-heartbeat", daemon=True)
+        self._thread.start()
         try:
             super().run()
         finally:
