@@ -42,3 +42,40 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+# --- browser tests ---------------------------------------------------------------------
+# Playwright drives Debian's Chromium (STACK.md §1.9), never a browser it downloads.
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    import os
+    import shutil
+    from pathlib import Path
+
+    # Playwright's sync API keeps an event loop in the test thread; the ORM calls the tests
+    # make around it are still synchronous and safe.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    executable = shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(executable).exists():
+        pytest.fail("Debian's chromium is missing: run `make system-deps`.")
+    return {
+        **browser_type_launch_args,
+        "executable_path": executable,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-quic",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    """An Indonesian workstation: officers' browsers ask for Indonesian (Accept-Language: id)."""
+    return {**browser_context_args, "locale": "id-ID"}

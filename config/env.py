@@ -30,10 +30,7 @@ class BadEnvironment(ImproperlyConfigured):
 
     def __init__(self, name: str, expected_en: str, expected_id: str, value: Any = None) -> None:
         shown = "" if value is None else f" (got {value!r})"
-        super().__init__(
-            f"Environment variable {name}{shown}: {expected_en} / "
-            f"Variabel lingkungan {name}: {expected_id}"
-        )
+        super().__init__(f"Environment variable {name}{shown}: {expected_en} / Variabel lingkungan {name}: {expected_id}")
         self.name = name
 
 
@@ -60,9 +57,7 @@ def env_int(name: str, default: int, *, minimum: int = 0) -> int:
     except ValueError:
         raise BadEnvironment(name, "must be a whole number", "harus bilangan bulat", raw) from None
     if value < minimum:
-        raise BadEnvironment(
-            name, f"must be at least {minimum}", f"minimal {minimum}", raw
-        )
+        raise BadEnvironment(name, f"must be at least {minimum}", f"minimal {minimum}", raw)
     return value
 
 

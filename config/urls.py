@@ -3,8 +3,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from jembatan.core import views as core_views
 from config.api import api
+from jembatan.core import views as core_views
 
 admin.site.site_header = "Jembatan"
 admin.site.site_title = "Jembatan"

@@ -22,8 +22,10 @@ def quote(text: str) -> str:
 
 
 def main(po_path: str, map_path: str) -> int:
-    mapping: dict[str, str] = json.load(open(map_path, encoding="utf-8"))
-    blocks = open(po_path, encoding="utf-8").read().split("\n\n")
+    with open(map_path, encoding="utf-8") as handle:
+        mapping: dict[str, str] = json.load(handle)
+    with open(po_path, encoding="utf-8") as handle:
+        blocks = handle.read().split("\n\n")
     missing: list[str] = []
     out = []
     for block in blocks:
@@ -51,7 +53,8 @@ def main(po_path: str, map_path: str) -> int:
             if not msgstr:
                 missing.append(msgid)
             out.append(block)
-    open(po_path, "w", encoding="utf-8").write("\n\n".join(out))
+    with open(po_path, "w", encoding="utf-8") as handle:
+        handle.write("\n\n".join(out))
     for m in missing:
         print("untranslated:", repr(m))
     return 1 if missing else 0

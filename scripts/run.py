@@ -36,8 +36,10 @@ def main() -> int:
         print(f"PORT must be a number, got {port!r}", file=sys.stderr)
         return 2
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    web = subprocess.Popen([PY, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"], cwd=ROOT, env=env)
-    worker = subprocess.Popen([PY, "manage.py", "run_worker"], cwd=ROOT, env=env)
+    # Own sessions: a terminal Ctrl-C reaches only this script, which stops each child once
+    # (a second SIGINT would make the worker abandon a running task).
+    web = subprocess.Popen([PY, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"], cwd=ROOT, env=env, start_new_session=True)
+    worker = subprocess.Popen([PY, "manage.py", "run_worker"], cwd=ROOT, env=env, start_new_session=True)
     children = [web, worker]
 
     def stop(*_args: object) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from config.env import BASE_DIR, APPS_DIR, env_bool, env_database, env_int, env_list, env_str
+from config.env import APPS_DIR, BASE_DIR, env_bool, env_database, env_int, env_list, env_str
 
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = env_str("SECRET_KEY", required=True)
@@ -47,6 +47,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Language: the switch's cookie (also set at sign-in from the user's preference), else
+    # the browser's Accept-Language if we have it, else Bahasa Indonesia.
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -194,5 +196,5 @@ LOGGING = {
 }
 
 from config.settings.email import *  # noqa: E402,F403
-from config.settings.jobs import *  # noqa: E402,F403
 from config.settings.jembatan import *  # noqa: E402,F403
+from config.settings.jobs import *  # noqa: E402,F403

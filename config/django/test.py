@@ -6,7 +6,7 @@ os.environ.setdefault("SECRET_KEY", "test-only-not-secret")  # noqa: S105 (test 
 os.environ["DEBUG"] = "false"
 
 from config.django.base import *  # noqa: E402,F403
-from config.django.base import DATABASES, BASE_DIR  # noqa: E402
+from config.django.base import BASE_DIR, DATABASES  # noqa: E402
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

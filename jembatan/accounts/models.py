@@ -71,14 +71,21 @@ class OrgUnit(BaseModel):
         MISSION_SECTION = "mission_section", _("Mission section")
 
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="units", verbose_name=_("agency"))
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name=_("parent unit"))
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name=_("parent unit")
+    )
     kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
     code = models.SlugField(_("code"), max_length=60, unique=True)
     name_id = models.CharField(_("name (Indonesian)"), max_length=200)
     name_en = models.CharField(_("name (English)"), max_length=200)
     time_zone = models.CharField(_("time zone"), max_length=32, choices=TimeZoneName.choices, default=TimeZoneName.WIB)
     immigration_office = models.ForeignKey(
-        "reference.ImmigrationOffice", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("immigration office")
+        "reference.ImmigrationOffice",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("immigration office"),
     )
     detention_centre = models.ForeignKey(
         "reference.DetentionCentre", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("detention centre")
@@ -117,9 +124,11 @@ class User(AbstractUser):
     roles = models.JSONField(_("roles"), default=list, blank=True)
     full_name = models.CharField(_("full name"), max_length=200, blank=True)
     time_zone_override = models.CharField(_("time zone"), max_length=32, choices=TimeZoneName.choices, blank=True)
-    preferred_language = models.CharField(_("language"), max_length=5, choices=[("id", "Bahasa Indonesia"), ("en", "English")], default="id")
+    preferred_language = models.CharField(
+        _("language"), max_length=5, choices=[("id", "Bahasa Indonesia"), ("en", "English")], default="id"
+    )
 
-    objects = JembatanUserManager()
+    objects = JembatanUserManager()  # type: ignore[misc]  # django-stubs declares it a ClassVar
 
     class Meta:
         ordering = ["username"]
@@ -145,7 +154,7 @@ class User(AbstractUser):
         unknown = [r for r in self.roles if r not in Role.values]
         if unknown:
             raise ValidationError({"roles": _("Unknown role: %(roles)s") % {"roles": ", ".join(unknown)}})
-        if self.unit_id and self.agency_id and self.unit.agency_id != self.agency_id:
+        if self.unit is not None and self.agency_id and self.unit.agency_id != self.agency_id:
             raise ValidationError({"unit": _("Choose a unit of the user's own agency.")})
 
     @property
@@ -163,7 +172,7 @@ class User(AbstractUser):
     def time_zone(self) -> str:
         if self.time_zone_override:
             return self.time_zone_override
-        if self.unit_id:
+        if self.unit is not None:
             return self.unit.time_zone
         return TimeZoneName.WIB
 

@@ -37,7 +37,9 @@ def new_request_id() -> str:
 
 
 @contextlib.contextmanager
-def bind(*, actor: Any = None, ip_address: str | None = None, channel: str = "web", request_id: str | None = None) -> Iterator[RequestContext]:
+def bind(
+    *, actor: Any = None, ip_address: str | None = None, channel: str = "web", request_id: str | None = None
+) -> Iterator[RequestContext]:
     """Run a block as `actor` (None means the system itself)."""
     ctx = RequestContext(request_id=request_id or new_request_id(), actor=actor, ip_address=ip_address, channel=channel)
     token = _current.set(ctx)

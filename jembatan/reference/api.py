@@ -89,7 +89,7 @@ class ForeignMissionOut(ReferenceOut):
 
     @staticmethod
     def resolve_country_code(obj: ForeignMission) -> str | None:
-        return obj.country.code if obj.country_id else None
+        return obj.country.code if obj.country is not None else None
 
 
 class LegalBasisOut(ReferenceOut):

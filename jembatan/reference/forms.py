@@ -42,12 +42,14 @@ class ReferenceFilterForm(forms.Form):
         self.table = table
         self.fields["q"].help_text = _("Name or code; several words narrow the search.")
         if table.kind_field:
-            self.fields["kind"].label = table.kind_label
-            self.fields["kind"].choices = [("", _("All"))] + reference_kind_choices(table)
+            kind_field: Any = self.fields["kind"]
+            kind_field.label = table.kind_label
+            kind_field.choices = [("", _("All")), *reference_kind_choices(table)]
         else:
             del self.fields["kind"]
         if table.has_province:
-            self.fields["province"].choices = [("", _("All"))] + [(p, p) for p in reference_province_choices(table)]
+            province_field: Any = self.fields["province"]
+            province_field.choices = [("", _("All")), *[(p, p) for p in reference_province_choices(table)]]
         else:
             del self.fields["province"]
         for name, field in self.fields.items():

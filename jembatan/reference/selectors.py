@@ -198,8 +198,9 @@ def reference_kind_choices(table: ReferenceTable) -> list[tuple[str, str]]:
     if not table.kind_field:
         return []
     field = table.model._meta.get_field(table.kind_field)
-    if field.choices:
-        return [(str(value), str(label)) for value, label in field.choices]
+    choices = getattr(field, "choices", None)
+    if choices:
+        return [(str(value), str(label)) for value, label in choices]
     values = table.model.objects.exclude(**{table.kind_field: ""}).values_list(table.kind_field, flat=True)  # type: ignore[attr-defined]
     return [(v, v) for v in sorted(set(values))]
 

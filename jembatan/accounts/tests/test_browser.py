@@ -3,51 +3,14 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-from pathlib import Path
-
 import pytest
 
 from jembatan.accounts.roles import Role
 from jembatan.accounts.tests.conftest import totp_code
 from jembatan.accounts.tests.factories import TEST_PASSWORD, AgencyFactory, OrgUnitFactory, UserFactory
-
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+from jembatan.core.tests.browser import axe_violations, check_layouts
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-ROOT = Path(__file__).resolve().parents[3]
-ARTIFACTS = ROOT / "test-artifacts"
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    executable = shutil.which("chromium") or "/usr/bin/chromium"
-    if not Path(executable).exists():
-        pytest.skip("Debian's chromium is not installed")
-    return {**browser_type_launch_args, "executable_path": executable, "args": ["--no-sandbox", "--disable-gpu"]}
-
-
-@pytest.fixture(scope="session")
-def browser_context_args(browser_context_args):
-    """An Indonesian browser: the language officers' machines send (Accept-Language: id)."""
-    return {**browser_context_args, "locale": "id-ID"}
-
-
-def axe_violations(page) -> list:
-    page.add_script_tag(url="/static/vendor/axe-core/axe.min.js")
-    result = page.evaluate("async () => await axe.run(document, {runOnly: ['wcag2a','wcag2aa','wcag21aa','wcag22aa']})")
-    return [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]]
-
-
-def check_layouts(page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    for width, height in [(1280, 800), (390, 844)]:
-        page.set_viewport_size({"width": width, "height": height})
-        assert page.evaluate("document.documentElement.scrollWidth <= innerWidth + 1"), (name, width)
-        page.screenshot(path=str(ARTIFACTS / f"accounts-{name}-{width}.png"), full_page=True)
-    page.set_viewport_size({"width": 1280, "height": 800})
 
 
 def test_administrator_signs_in_with_totp_and_adds_a_user(page, live_server):
@@ -69,14 +32,14 @@ def test_administrator_signs_in_with_totp_and_adds_a_user(page, live_server):
     assert page.title().startswith("Kesalahan: ")
     assert page.locator(".jb-error-summary").count() == 1
     assert axe_violations(page) == []
-    check_layouts(page, "login")
+    check_layouts(page, "accounts-login")
     page.locator("input[name=login]").fill("admin.imigrasi")
     page.locator("input[name=password]").fill(TEST_PASSWORD)
     page.get_by_role("button", name="Masuk").click()
     page.wait_for_url(f"{live_server.url}/accounts/2fa/authenticate/")
     assert page.locator("h1").inner_text() == "Masukkan kode verifikasi"
     assert axe_violations(page) == []
-    check_layouts(page, "2fa")
+    check_layouts(page, "accounts-2fa")
     page.locator("input[name=code]").fill(totp_code(admin.totp_secret))
     page.get_by_role("button", name="Lanjutkan").click()
     page.wait_for_url(f"{live_server.url}/")
@@ -86,7 +49,7 @@ def test_administrator_signs_in_with_totp_and_adds_a_user(page, live_server):
     page.goto(f"{live_server.url}/accounts/users/")
     assert page.locator("table caption").count() == 1
     assert axe_violations(page) == []
-    check_layouts(page, "user-list")
+    check_layouts(page, "accounts-user-list")
 
     # Add a user: the error path first, then success.
     page.get_by_role("link", name="Tambah pengguna").first.click()
@@ -98,7 +61,7 @@ def test_administrator_signs_in_with_totp_and_adds_a_user(page, live_server):
     summary.get_by_role("link").first.click()
     assert page.evaluate("document.activeElement.id") == "id_username"
     assert axe_violations(page) == []
-    check_layouts(page, "user-create-errors")
+    check_layouts(page, "accounts-user-create-errors")
     page.locator("#id_username").fill("siti")
     page.locator("#id_full_name").fill("Siti Rahma")
     page.locator("#id_email").fill("siti@imigrasi.go.id")
@@ -109,7 +72,7 @@ def test_administrator_signs_in_with_totp_and_adds_a_user(page, live_server):
     assert page.locator("h1").inner_text() == "Siti Rahma"
     assert "Email pembuatan kata sandi telah dikirim" in page.content()
     assert axe_violations(page) == []
-    check_layouts(page, "user-detail")
+    check_layouts(page, "accounts-user-detail")
 
 
 def test_lock_out_and_totp_activation_pages(page, live_server):
@@ -123,7 +86,7 @@ def test_lock_out_and_totp_activation_pages(page, live_server):
         page.get_by_role("button", name="Masuk").click()
     assert page.locator("h1").inner_text() == "Akun Anda terkunci"
     assert axe_violations(page) == []
-    check_layouts(page, "locked-out")
+    check_layouts(page, "accounts-locked-out")
 
     page.goto(f"{live_server.url}/accounts/login/")
     page.locator("input[name=login]").fill("new.admin")
@@ -132,4 +95,4 @@ def test_lock_out_and_totp_activation_pages(page, live_server):
     page.wait_for_url(f"{live_server.url}/accounts/2fa/totp/activate/")
     assert page.locator("h1").inner_text() == "Pasang autentikasi dua faktor"
     assert axe_violations(page) == []
-    check_layouts(page, "totp-activate")
+    check_layouts(page, "accounts-totp-activate")

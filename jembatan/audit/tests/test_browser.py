@@ -3,41 +3,15 @@ keyboard reachable, errors summarised, "Verify now" works."""
 
 from __future__ import annotations
 
-import os
-import shutil
-from pathlib import Path
-
 import pytest
 
 from jembatan.accounts.roles import Role
 from jembatan.accounts.tests.factories import TEST_PASSWORD, UserFactory
 from jembatan.audit.events import AuditAction
 from jembatan.audit.services import audit_record
-
-# Playwright's sync API keeps an event loop in the test thread until the session ends; the
-# ORM calls made here and in every later test of this process (database teardown included)
-# are still synchronous and safe (as in tests/e2e/conftest.py).
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+from jembatan.core.tests.browser import ARTIFACTS, axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-ROOT = Path(__file__).resolve().parents[3]
-ARTIFACTS = ROOT / "test-artifacts"
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    executable = shutil.which("chromium") or "/usr/bin/chromium"
-    if not Path(executable).exists():
-        pytest.skip("Debian's chromium is not installed")
-    return {**browser_type_launch_args, "executable_path": executable, "args": ["--no-sandbox", "--disable-gpu"]}
-
-
-def axe_violations(page) -> list:
-    # Loaded from the app's own static files: the page's CSP allows only 'self' scripts.
-    page.add_script_tag(url="/static/vendor/axe-core/axe.min.js")
-    result = page.evaluate("async () => await axe.run(document, {runOnly: ['wcag2a','wcag2aa','wcag21aa','wcag22aa']})")
-    return [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]]
 
 
 def test_auditor_browses_filters_and_verifies_the_log(page, live_server):

@@ -400,7 +400,7 @@ def _read_csv(path: Path, columns: tuple[str, ...]) -> list[tuple[int, dict[str,
 def _upsert(model: type[models.Model], key: tuple[str, ...], rows: list[dict[str, Any]], reason: str) -> TableCounts:
     """Create, update or leave each row; the caller holds the transaction."""
     counts = TableCounts()
-    existing = {tuple(getattr(obj, f) for f in key): obj for obj in model.objects.all()}
+    existing = {tuple(getattr(obj, f) for f in key): obj for obj in model._default_manager.all()}
     new_rows: list[models.Model] = []
     for values in rows:
         natural_key = tuple(values[f] for f in key)
@@ -457,7 +457,7 @@ def _load_file(spec: _FileSpec, data_dir: Path, ctx: _Context, report: LoadRepor
     seen: dict[tuple[Any, ...], int] = {}
     for row_number, raw in raw_rows:
         try:
-            if raw.get(None):
+            if raw.get(None):  # type: ignore[call-overload]  # csv.DictReader puts extra values under None
                 raise _RowError("the row has more values than the header has columns")
             values = spec.parse(raw, ctx)
             _check_lengths(spec.model, values)
