@@ -240,3 +240,38 @@ class ApiClient(BaseModel):
 
     def get_username(self) -> str:
         return f"api:{self.name}"
+
+
+class Alert(BaseModel):
+    """A message to one Jembatan user: something needs their attention (an immunity match,
+    a detention nearing its ceiling, a deadline). Not a VCCR notification (STYLE rule 19).
+
+    `dedupe_key` makes sending idempotent: the same key for the same recipient is stored
+    once, so a job that runs twice alerts once.
+    """
+
+    class Level(models.TextChoices):
+        INFO = "info", _("Information")
+        WARNING = "warning", _("Warning")
+        URGENT = "urgent", _("Urgent")
+
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="alerts", verbose_name=_("recipient"))
+    level = models.CharField(_("level"), max_length=8, choices=Level.choices, default=Level.INFO)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("message"), blank=True)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    dedupe_key = models.CharField(max_length=200, blank=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="alert_unread")]
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "dedupe_key"], condition=~models.Q(dedupe_key=""), name="alert_once_per_key")
+        ]
+        verbose_name = _("alert")
+        verbose_name_plural = _("alerts")
+
+    def __str__(self) -> str:
+        return f"{self.recipient}: {self.title}"

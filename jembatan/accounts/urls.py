@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jembatan.accounts import views
+from jembatan.accounts import alert_views, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -16,4 +16,7 @@ urlpatterns = [
     path("api-clients/new/", views.api_client_create, name="api_client_create"),
     path("api-clients/<uuid:client_id>/revoke/", views.api_client_revoke, name="api_client_revoke"),
     path("profile/", views.profile, name="profile"),
+    path("alerts/", alert_views.alerts, name="alerts"),
+    path("alerts/read-all/", alert_views.alerts_read_all, name="alerts_read_all"),
+    path("alerts/<int:alert_id>/read/", alert_views.alert_read, name="alert_read"),
 ]

@@ -12,7 +12,10 @@ from jembatan.reference.models import ZONE_ABBREVIATIONS
 def jembatan(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     zone = getattr(user, "time_zone", "Asia/Jakarta") if user is not None and user.is_authenticated else "Asia/Jakarta"
+    from jembatan.core.home import unread_alert_count
+
     return {
+        "unread_alerts": unread_alert_count(user),
         "service_name": "Jembatan",
         "viewer_zone": zone,
         "viewer_zone_abbr": ZONE_ABBREVIATIONS.get(zone, zone),

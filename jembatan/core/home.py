@@ -45,3 +45,11 @@ def panels_for(user: object) -> list[Panel]:
         if panel is not None:
             found.append(panel)
     return sorted(found, key=lambda p: p.order)
+
+
+def unread_alert_count(user: object) -> int:
+    """Unread alerts of `user` for the page header (`settings.JEMBATAN_ALERT_COUNTER`)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return 0
+    counter: Callable[..., int] = import_string(settings.JEMBATAN_ALERT_COUNTER)
+    return counter(user=user)
