@@ -22,6 +22,8 @@ urlpatterns = [
     path("audit/", include("jembatan.audit.urls")),
     path("reference/", include("jembatan.reference.urls")),
     path("people/", include("jembatan.people.urls")),
+    path("cases/", include("jembatan.cases.urls")),
+    path("missions/", include("jembatan.missions.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -24,6 +24,8 @@ INSTALLED_APPS = [
     "jembatan.reference",
     "jembatan.accounts",
     "jembatan.people",
+    "jembatan.missions",
+    "jembatan.cases",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -28,23 +28,41 @@ class Role(models.TextChoices):
 MFA_REQUIRED_ROLES = frozenset({Role.ADMINISTRATOR, Role.MISSION_OFFICER})
 
 # Capability codenames. Apps add theirs as they arrive; keep this the only table.
+_REF = "reference.view_reference"
+_CASE_REPORTER = frozenset({"people.view_person", "people.add_person", "cases.view_case", "cases.add_case", "cases.change_case", _REF})
+
 CAPABILITIES: dict[str, frozenset[str]] = {
-    Role.IMMIGRATION_OFFICER: frozenset({"people.view_person", "people.add_person", "reference.view_reference"}),
-    Role.IMMIGRATION_SUPERVISOR: frozenset(
-        {"people.view_person", "people.add_person", "people.view_all_person", "reference.view_reference"}
+    Role.IMMIGRATION_OFFICER: _CASE_REPORTER,
+    Role.IMMIGRATION_SUPERVISOR: _CASE_REPORTER
+    | {
+        "people.view_all_person",
+        "cases.view_all_case",
+        "cases.export_case",
+        "cases.override_immunity",
+        "missions.view_accredited",
+    },
+    Role.CORRECTIONS_OFFICER: _CASE_REPORTER,
+    Role.CONSULAR_OFFICER: frozenset(
+        {"people.view_person", "people.view_all_person", "cases.view_case", "cases.view_notifiable_case", "cases.export_case", _REF}
     ),
-    Role.CORRECTIONS_OFFICER: frozenset({"people.view_person", "people.add_person", "reference.view_reference"}),
-    Role.CONSULAR_OFFICER: frozenset({"people.view_person", "people.view_all_person", "reference.view_reference"}),
-    Role.PROTOCOL_OFFICER: frozenset({"reference.view_reference", "reference.change_mission"}),
-    Role.ANALYST: frozenset({"reference.view_reference"}),
-    Role.JOINT_TEAM_MEMBER: frozenset({"reference.view_reference"}),
+    Role.PROTOCOL_OFFICER: frozenset(
+        {
+            _REF,
+            "reference.change_mission",
+            "missions.view_accredited",
+            "missions.manage_accredited",
+            "missions.receive_immunity_alert",
+        }
+    ),
+    Role.ANALYST: frozenset({_REF}),
+    Role.JOINT_TEAM_MEMBER: frozenset({_REF}),
     Role.MISSION_OFFICER: frozenset({"people.view_person"}),
-    Role.PARTNER_OFFICER: frozenset({"people.view_person", "people.add_person", "reference.view_reference"}),
+    Role.PARTNER_OFFICER: _CASE_REPORTER,
     Role.ADMINISTRATOR: frozenset(
         {
             "accounts.manage_users",
             "accounts.manage_api_clients",
-            "reference.view_reference",
+            _REF,
             "reference.change_reference",
             "reference.change_mission",
         }

@@ -66,3 +66,26 @@ class PeriodicJobRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} @ {self.period_start:%Y-%m-%d %H:%M}"
+
+
+class IdempotencyRecord(models.Model):
+    """The answer given to one API write sent with an `Idempotency-Key` header.
+
+    A retry with the same key and the same body gets the same answer without a second
+    write; the same key with a different body is refused (409).
+    """
+
+    caller = models.CharField(max_length=80)
+    key = models.CharField(max_length=120)
+    operation = models.CharField(max_length=120)
+    request_hash = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField()
+    response_body = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["caller", "key"], name="idempotency_key_once_per_caller")]
+
+    def __str__(self) -> str:
+        return f"{self.caller} {self.key} → {self.status_code}"

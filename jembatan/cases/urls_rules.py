@@ -1,0 +1,3 @@
+"""Pages for exports, bans and overstay rules (owned by the rules/exports work)."""
+
+urlpatterns: list = []
