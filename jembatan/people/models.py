@@ -9,7 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from jembatan.core.models import PublicModel
+from jembatan.core.models import BaseModel, PublicModel
 from jembatan.people.querysets import PersonQuerySet, person_search_key
 
 # Changing any of these changes the stored search key.
@@ -136,3 +136,28 @@ class IdentityDocument(PublicModel):
 
     def __str__(self) -> str:
         return f"{self.get_document_type_display()} {self.number} ({self.issuing_state_id})"
+
+
+class PersonAgencyLink(BaseModel):
+    """An agency other than the recording one that has a reason to see this person.
+
+    One person is one record shared by the agencies that deal with them: when an agency
+    opens a case on a person another agency recorded, or an officer confirms at intake that
+    the person before them is an existing record, the agency is linked here and
+    `people.view_person` then shows the person to its staff (`PersonQuerySet.visible_to`).
+    A link never widens what a foreign mission sees. Rows are written only by
+    `services.person_link_agency`, at most one per person and agency.
+    """
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="agency_links", verbose_name=_("person"))
+    agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT, related_name="+", verbose_name=_("agency"))
+    reason = models.CharField(_("reason"), max_length=300)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["person", "agency"], name="person_agency_link_once")]
+        verbose_name = _("agency linked to a person")
+        verbose_name_plural = _("agencies linked to people")
+
+    def __str__(self) -> str:
+        return f"{self.person_id} → {self.agency_id}"

@@ -8,6 +8,7 @@ from jembatan.accounts.models import Agency
 
 VIEW_PERSON = "people.view_person"
 VIEW_ALL_PERSON = "people.view_all_person"
+ADD_PERSON = "people.add_person"
 
 
 def is_mission_actor(actor: Any) -> bool:
@@ -23,4 +24,10 @@ def may_see_protection_flags(actor: Any) -> bool:
     (domain.md §2.7); the persons flagged refugee or asylum seeker are also outside its
     scope altogether.
     """
+    return not is_mission_actor(actor)
+
+
+def may_see_agency_links(actor: Any) -> bool:
+    """Which agencies deal with a person is the agencies' business, never a mission's: a
+    link can reveal a police or corrections case."""
     return not is_mission_actor(actor)

@@ -42,7 +42,9 @@ class PersonQuerySet(models.QuerySet):
           seeker, whatever other capability it holds: a mission must not learn that its
           national sought protection (VCCR practice, domain.md §2.7).
         - `people.view_all_person` (consular officers, immigration supervisors) sees everyone.
-        - `people.view_person` sees the persons its own agency recorded.
+        - `people.view_person` sees the persons its own agency recorded, and the persons
+          recorded by another agency that are linked to its agency (`PersonAgencyLink`:
+          it opened a case on them, or confirmed them as an existing record at intake).
         - Anyone else sees no one.
         """
         if actor is None or not getattr(actor, "is_authenticated", False):
@@ -63,7 +65,10 @@ class PersonQuerySet(models.QuerySet):
         if _can(actor, VIEW_ALL_PERSON):
             return self.all()
         if _can(actor, VIEW_PERSON):
-            return self.filter(recorded_by_agency_id=agency.pk)
+            from jembatan.people.models import PersonAgencyLink
+
+            linked = PersonAgencyLink.objects.filter(agency_id=agency.pk).values("person_id")
+            return self.filter(Q(recorded_by_agency_id=agency.pk) | Q(id__in=linked))
         return self.none()
 
     def search(self, query: str) -> PersonQuerySet:

@@ -11,7 +11,7 @@ from django.db.models import Prefetch, QuerySet
 from jembatan.audit.events import AuditAction
 from jembatan.audit.services import audit_read
 from jembatan.core.exceptions import NotFound
-from jembatan.people.models import IdentityDocument, Nationality, Person
+from jembatan.people.models import IdentityDocument, Nationality, Person, PersonAgencyLink
 
 
 def _with_details(queryset: QuerySet[Person]) -> QuerySet[Person]:
@@ -39,13 +39,15 @@ def person_list(*, actor: Any, query: str | None = None) -> QuerySet[Person]:
 
 
 def person_get(*, actor: Any, person_id: Any) -> Person:
-    """One person `actor` may see, with nationalities and documents; `NotFound` otherwise.
+    """One person `actor` may see, with nationalities, documents and the agencies linked to
+    them; `NotFound` otherwise.
 
     A person outside the actor's scope and a person that does not exist are the same
     answer, so scope never leaks. Records `PERSON_VIEWED`.
     """
+    links = Prefetch("agency_links", queryset=PersonAgencyLink.objects.select_related("agency"))
     try:
-        person = _with_details(Person.objects.visible_to(actor)).get(pk=person_id)
+        person = _with_details(Person.objects.visible_to(actor)).prefetch_related(links).get(pk=person_id)
     except (Person.DoesNotExist, ValidationError, ValueError):
         raise NotFound() from None
     audit_read(actor=actor, action=AuditAction.PERSON_VIEWED, target=person)
