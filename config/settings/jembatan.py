@@ -9,6 +9,7 @@ JEMBATAN_HOME_PANELS = [
     "jembatan.audit.home.auditor_panel",
     "jembatan.reference.home.reference_review_panel",
     "jembatan.people.home.people_panel",
+    "jembatan.missions.home.protocol_panel",
 ]
 
 # Counts the signed-in user's unread alerts for the header.
