@@ -35,6 +35,8 @@ migrate: install
 data: migrate
 	$(PY) manage.py load_reference_data
 	$(PY) manage.py seed_demo
+	$(PY) manage.py seed_demo_missions
+	$(PY) manage.py seed_demo_cases
 
 run: data
 	$(PY) manage.py collectstatic --noinput -v0

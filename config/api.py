@@ -2,6 +2,7 @@
 
 from jembatan.accounts.api import router as accounts_router
 from jembatan.accounts.api_auth import ApiTokenAuth
+from jembatan.cases.api import router as cases_router
 from jembatan.core.api import create_api, session_auth
 from jembatan.people.api import router as people_router
 from jembatan.reference.api import router as reference_router
@@ -10,3 +11,4 @@ api = create_api(auth=[ApiTokenAuth(), session_auth])
 api.add_router("/reference/", reference_router)
 api.add_router("/accounts/", accounts_router)
 api.add_router("/people/", people_router)
+api.add_router("/cases/", cases_router)

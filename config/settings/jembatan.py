@@ -8,6 +8,7 @@ JEMBATAN_HOME_PANELS = [
     "jembatan.accounts.home.administrator_panel",
     "jembatan.audit.home.auditor_panel",
     "jembatan.reference.home.reference_review_panel",
+    "jembatan.cases.home.case_panel",
     "jembatan.people.home.people_panel",
     "jembatan.missions.home.protocol_panel",
 ]
@@ -21,3 +22,6 @@ UI_PAGE_SIZE = env_int("UI_PAGE_SIZE", 50, minimum=1)
 # The address users reach Jembatan at, for links in e-mails sent by the worker (which has
 # no request to take the host from).
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+
+# Largest file that may be attached to a case.
+CASE_DOCUMENT_MAX_BYTES = env_int("CASE_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1)

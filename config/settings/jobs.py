@@ -28,4 +28,6 @@ JOBS_MAX_ATTEMPTS_DEFAULT = env_int("JOBS_MAX_ATTEMPTS_DEFAULT", 5, minimum=1)
 JOBS_PERIODIC = {
     "audit.verify_chain": ("jembatan.audit.tasks.audit_chain_verify_job", 3600),
     "core.prune_finished_tasks": ("jembatan.core.tasks.finished_tasks_prune_job", 24 * 3600),
+    "cases.bans_lapse": ("jembatan.cases.bans.bans_lapse_job", 3600),
+    "cases.detention_ceiling": ("jembatan.cases.tasks.detention_ceiling_job", 24 * 3600),
 }

@@ -7,6 +7,8 @@ is final. `transition_allowed` is the single check the services use.
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 from dataclasses import dataclass
 
 from django.db import models
@@ -183,3 +185,67 @@ class DetentionGround(models.TextChoices):
     STAY_PERMIT_CANCELLED = "c", _("(c) Stay permit cancelled for unlawful or disorderly conduct")
     AWAITING_DEPORTATION = "d", _("(d) Awaiting deportation")
     AWAITING_DEPARTURE_AFTER_REFUSAL = "e", _("(e) Awaiting departure after refusal of entry")
+
+
+# Every kind of case that concerns a consular notification (VCCR art. 36 and 37): what the
+# consular directorate sees. A civil case with nobody held is the only kind that does not;
+# a civil case where the person is detained is recorded as a detention as well.
+NOTIFIABLE_KINDS = frozenset(
+    {
+        CaseKind.DETENTION,
+        *ADMINISTRATIVE_ACTIONS,
+        CaseKind.IMMIGRATION_CRIME,
+        CaseKind.CRIMINAL_CASE,
+        CaseKind.IMPRISONMENT,
+        CaseKind.DEATH,
+        CaseKind.GUARDIANSHIP,
+        CaseKind.WRECK_OR_AIR_ACCIDENT,
+    }
+)
+
+BAN_KINDS = frozenset({CaseKind.ENTRY_BAN, CaseKind.EXIT_BAN})
+
+# Statuses in which the person is held (in a detention centre or in prison): transfers and
+# serious illness are reported only then.
+HELD_STATUSES = frozenset({CaseStatus.DETAINED, CaseStatus.SERVING})
+
+# UU 6/2011 art. 85: detention lasts until deportation, at most 10 years.
+DETENTION_CEILING_YEARS = 10
+# domain.md §8.5: detentions are flagged for attention after 1 year and as nearing the
+# ceiling from 9 years.
+DETENTION_ATTENTION_YEARS = 1
+DETENTION_NEAR_CEILING_YEARS = 9
+# UU 63/2024 art. 97(1): an exit ban lasts at most 6 months (one extension of 6 months);
+# art. 102(1): an entry ban at most 10 years (extendable by up to 10). These bound the
+# first period a new case may record; extensions are a later step of the ban.
+EXIT_BAN_MAX_MONTHS = 6
+ENTRY_BAN_MAX_YEARS = 10
+
+# Which kinds of legal basis (`reference.LegalBasis.Kind`) a case of each kind may rest on,
+# and the kinds for which one is required. Kinds not listed accept any legal basis.
+LEGAL_BASIS_KINDS: dict[str, frozenset[str]] = {
+    **{kind: frozenset({"administrative_action"}) for kind in ADMINISTRATIVE_ACTIONS},
+    CaseKind.DETENTION: frozenset({"detention"}),
+    CaseKind.IMMIGRATION_CRIME: frozenset({"crime"}),
+}
+LEGAL_BASIS_REQUIRED = frozenset({*ADMINISTRATIVE_ACTIONS, CaseKind.IMMIGRATION_CRIME})
+
+
+def allowed_targets(kind: str, current: str) -> list[str]:
+    """The statuses a case of `kind` in `current` may move to, in lifecycle order."""
+    lifecycle = LIFECYCLES[kind]
+    targets = lifecycle.allowed_from(current)
+    return [status for status in lifecycle.statuses if status in targets]
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """`day` plus whole calendar months; the 31st becomes the last day of a shorter month
+    (31 August + 6 months = 28 or 29 February), as durations in the law are counted."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def add_years(day: dt.date, years: int) -> dt.date:
+    """`day` plus whole years; 29 February becomes 28 February in a common year."""
+    return add_months(day, 12 * years)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from jembatan.cases.lifecycle import CaseKind, CaseStatus, DetentionGround
+from jembatan.cases.querysets import CaseQuerySet
 from jembatan.core.models import BaseModel, PublicModel
 from jembatan.missions.choices import ImmunityLevel
 
@@ -80,8 +81,16 @@ class Case(PublicModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("override by")
     )
 
+    # A case opened because of an event on another one (a death reported on a detention
+    # opens the death case): the case it came from.
+    origin_case = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="follow_up_cases", verbose_name=_("opened from case")
+    )
+
     is_demo = models.BooleanField(default=False, editable=False)
     history = HistoricalRecords()
+
+    objects = CaseQuerySet.as_manager()
 
     class Meta:
         ordering = ["-occurred_at"]
@@ -140,6 +149,8 @@ class CaseEvent(models.Model):
         CEILING_ALERT = "ceiling_alert", _("Detention nearing its statutory ceiling")
         TRANSFER = "transfer", _("Transfer between places of detention")
         SERIOUS_ILLNESS = "serious_illness", _("Serious illness")
+        RELEASE = "release", _("Release")
+        DEATH = "death", _("Death")
         EXTENDED = "extended", _("Extended")
         LAPSED = "lapsed", _("Lapsed")
         CORRECTION = "correction", _("Correction")

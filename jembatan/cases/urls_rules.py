@@ -1,3 +1,10 @@
 """Pages for exports, bans and overstay rules (owned by the rules/exports work)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from jembatan.cases import export_views
+
+urlpatterns: list = [
+    path("export.csv", export_views.case_export_csv, name="export_csv"),
+    path("export.xlsx", export_views.case_export_xlsx, name="export_xlsx"),
+]

@@ -12,7 +12,7 @@ class ApplicationError(Exception):
     status_code = 400
     code = "application_error"
 
-    def __init__(self, message: str | None = None, *, field: str | None = None, extra: dict | None = None) -> None:
+    def __init__(self, message: object = None, *, field: str | None = None, extra: dict | None = None) -> None:
         self.message = str(message or self.default_message)
         self.field = field
         self.extra = extra or {}
