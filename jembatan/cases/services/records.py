@@ -163,6 +163,36 @@ def _ban_validate_fallback(kind: str, starts_on: dt.date | None, ends_on: dt.dat
         raise ApplicationError(str(_("Enter an end date on or before %(date)s")) % {"date": date_text(latest)}, field="ends_on")
 
 
+def _check_overstay_charge(days: int, on: dt.date, data: Mapping[str, Any], problems: Problems) -> Decimal | None:
+    """Apply UU 6/2011 art. 78 to a charge for an overstay: below the threshold of the rule in
+    force on `on` the charge is days × the daily rate (computed when no amount is given, and
+    an amount that differs is refused); above it the law calls for deportation and an entry
+    ban instead, so a charge is refused."""
+    from jembatan.cases.rules import OverstayOutcome, overstay_assess
+
+    assessment = overstay_assess(days_over=days, on=on)
+    if assessment.outcome != OverstayOutcome.CHARGE:
+        problems.add(
+            "overstay_days",
+            _(
+                "An overstay of %(days)d days is beyond the %(threshold)d-day threshold: record a deportation and an "
+                "entry ban instead of a charge"
+            )
+            % {"days": days, "threshold": assessment.threshold_days},
+        )
+        return None
+    if data.get("charge_amount") in (None, ""):
+        return assessment.charge_amount
+    amount = _check_amount(data, problems)
+    if amount is not None and amount != assessment.charge_amount:
+        problems.add(
+            "charge_amount",
+            _("For %(days)d days of overstay the charge is Rp%(amount)s under the rule in force; enter that amount")
+            % {"days": days, "amount": f"{assessment.charge_amount:,.0f}".replace(",", ".")},
+        )
+    return amount
+
+
 def _check_amount(data: Mapping[str, Any], problems: Problems) -> Decimal | None:
     raw = data.get("charge_amount")
     if raw in (None, ""):
@@ -395,7 +425,10 @@ def _build_case(*, actor: Any, person: Person, kind: str, data: Mapping[str, Any
             problems.add("starts_on", _("Enter the planned date of deportation as a real date"))
         case.starts_on = planned or None
     if kind == CaseKind.COST_CHARGE:
-        case.charge_amount = _check_amount(data, problems)
         case.overstay_days = _check_whole_number(data, "overstay_days", problems)
+        if case.overstay_days is not None and event_day is not None and not problems.has("overstay_days"):
+            case.charge_amount = _check_overstay_charge(case.overstay_days, event_day, data, problems)
+        else:
+            case.charge_amount = _check_amount(data, problems)
     problems.raise_if_any()
     return case

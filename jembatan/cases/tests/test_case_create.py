@@ -361,3 +361,29 @@ def test_reporting_agency_is_linked_to_the_person(supervisor, officer, agencies,
     # Recording another case changes nothing; the recording agency needs no link.
     case_create(actor=supervisor, person=stranger, kind=CaseKind.DETENTION, data=detention_data())
     assert PersonAgencyLink.objects.filter(person=stranger).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("days", "amount", "expected_amount", "error_field"),
+    [
+        ("10", "", 10_000_000, None),  # computed from the rule: 10 × Rp1,000,000
+        ("59", "59000000", 59_000_000, None),
+        ("60", "", 60_000_000, None),  # the default rule charges day 60 itself
+        ("12", "5000000", None, "charge_amount"),  # not what the rule says
+        ("61", "61000000", None, "overstay_days"),  # above the threshold: deportation, not a charge
+    ],
+)
+def test_overstay_charge_follows_the_rule_in_force(officer, person, refs, days, amount, expected_amount, error_field):
+    """UU 6/2011 art. 78 is enforced: a charge below the threshold is days × rate; above it,
+    a charge is refused because deportation and an entry ban apply."""
+    data = {"occurred_at": recently(), "legal_basis": refs.tak, "charge_amount": amount, "overstay_days": days}
+    if error_field is None:
+        charge = case_create(actor=officer, person=person, kind=CaseKind.COST_CHARGE, data=data)
+        assert charge.charge_amount == expected_amount
+        return
+    before = Case.objects.count()
+    with translation.override("en"):
+        error = _refused(case_create, actor=officer, person=person, kind=CaseKind.COST_CHARGE, data=data)
+    assert error.field == error_field
+    assert ("deportation" in error.message) if error_field == "overstay_days" else ("Rp12.000.000" in error.message)
+    assert Case.objects.count() == before
