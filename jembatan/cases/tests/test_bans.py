@@ -209,3 +209,37 @@ def test_the_job_uses_each_zones_own_date(immigration):
     for case, status in ((jakarta, "lapsed"), (jayapura, "lapsed"), (running, "active")):
         case.refresh_from_db()
         assert case.status == status
+
+
+def test_officer_extends_an_exit_ban_from_the_case_page(client, login, officer, immigration):
+    """The case page offers the extension for a ban in force; the law's limits show as a
+    message naming what to fix, and the extension lands on the timeline."""
+    ban = _ban(EXIT, immigration)
+    login(officer)
+    page = client.get(f"/cases/{ban.pk}/").content.decode()
+    assert 'id="extend"' in page
+    assert f"/cases/{ban.pk}/extend/" in page
+
+    too_long = client.post(f"/cases/{ban.pk}/extend/", {"new_end": "2027-01-01", "reason": ""}, HTTP_ACCEPT_LANGUAGE="en", follow=True)
+    assert "2026-12-31" in too_long.content.decode()
+    ban.refresh_from_db()
+    assert ban.extension_count == 0
+
+    bad_date = client.post(f"/cases/{ban.pk}/extend/", {"new_end": "31/12/2026"}, HTTP_ACCEPT_LANGUAGE="en", follow=True)
+    assert "Enter the new end date of the ban" in bad_date.content.decode()
+
+    done = client.post(f"/cases/{ban.pk}/extend/", {"new_end": "2026-12-31", "reason": "Penyidikan belum selesai."}, follow=True)
+    assert done.status_code == 200
+    ban.refresh_from_db()
+    assert (ban.ends_on, ban.extension_count) == (dt.date(2026, 12, 31), 1)
+    assert CaseEvent.objects.filter(case=ban, kind=CaseEvent.Kind.EXTENDED).count() == 1
+    assert 'id="extend"' in client.get(f"/cases/{ban.pk}/").content.decode()  # still in force
+
+
+def test_the_extension_is_not_offered_outside_scope(client, login, make_user, officer, immigration):
+    ban = _ban(EXIT, immigration)
+    stranger = make_user(roles=[Role.IMMIGRATION_OFFICER])  # another agency
+    login(stranger)
+    assert client.post(f"/cases/{ban.pk}/extend/", {"new_end": "2026-12-31"}).status_code == 404
+    ban.refresh_from_db()
+    assert ban.extension_count == 0
