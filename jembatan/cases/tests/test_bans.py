@@ -243,3 +243,11 @@ def test_the_extension_is_not_offered_outside_scope(client, login, make_user, of
     assert client.post(f"/cases/{ban.pk}/extend/", {"new_end": "2026-12-31"}).status_code == 404
     ban.refresh_from_db()
     assert ban.extension_count == 0
+
+
+def test_a_lifelong_entry_ban_reads_for_life_on_the_case_page(client, login, officer, immigration):
+    ban = _ban(CaseKind.ENTRY_BAN, immigration, ends_on=dt.date(2030, 1, 1))
+    ban_extend(actor=officer, case=ban, new_end=None, reason="Terlibat jaringan narkotika internasional.")
+    login(officer)
+    html = client.get(f"/cases/{ban.pk}/").content.decode()
+    assert "seumur hidup" in html
