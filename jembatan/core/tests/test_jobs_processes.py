@@ -42,7 +42,7 @@ def database_url_for_subprocess() -> str:
         host = s.get("HOST") or "localhost"
         port = s.get("PORT") or "5432"
         return f"postgres://{credentials}@{host}:{port}/{quote(s['NAME'], safe='')}"
-    raise NotImplementedError(connection.vendor)
+    pytest.fail(f"Jembatan runs on SQLite and PostgreSQL only, not {connection.vendor}")
 
 
 def wait_for(predicate: Callable[[], object], *, timeout: float, what: str, logs: list[Path]) -> None:
