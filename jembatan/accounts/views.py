@@ -8,17 +8,14 @@ errors in `_form_error`; views never decide scope themselves.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any, cast
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
 from django.forms import Form
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -29,29 +26,8 @@ from jembatan.accounts.forms import ApiClientCreateForm, ProfileForm, UserCreate
 from jembatan.accounts.models import User
 from jembatan.accounts.selectors import MANAGE_API_CLIENTS, MANAGE_USERS
 from jembatan.core.exceptions import ApplicationError, NotFound, PermissionDenied
+from jembatan.core.pages import capability_required, querystring_without_page
 from jembatan.reference.models import TimeZoneName
-
-View = Callable[..., HttpResponse]
-
-
-def capability_required(codename: str) -> Callable[[View], View]:
-    """Sign-in required (redirect to login), then `codename` (403), then domain errors mapped."""
-
-    def decorator(view: View) -> View:
-        @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if not request.user.has_perm(codename):
-                raise DjangoPermissionDenied
-            try:
-                return view(request, *args, **kwargs)
-            except NotFound:
-                raise Http404 from None
-            except PermissionDenied:
-                raise DjangoPermissionDenied from None
-
-        return login_required(wrapper)
-
-    return decorator
 
 
 def _form_error(form: Form, exc: ApplicationError) -> None:
@@ -60,11 +36,6 @@ def _form_error(form: Form, exc: ApplicationError) -> None:
 
 def _site_url(request: HttpRequest) -> str:
     return request.build_absolute_uri("/")
-
-
-def _querystring_without_page(request: HttpRequest) -> str:
-    params = [(k, v) for k, values in request.GET.lists() for v in values if k != "page"]
-    return urlencode(params) + "&" if params else ""
 
 
 # --- users -------------------------------------------------------------------------------
@@ -88,7 +59,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "page_obj": page_obj,
             "filtered": any(filters.values()),
-            "querystring_without_page": _querystring_without_page(request),
+            "querystring_without_page": querystring_without_page(request),
         },
     )
 

@@ -9,24 +9,21 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jembatan.core.exceptions import ApplicationError, NotFound
+from jembatan.core.pages import capability_required, querystring_without_page
 from jembatan.missions.choices import ImmunityLevel
 from jembatan.missions.forms import AccreditedPersonForm, ImportConfirmForm, ImportUploadForm, RegistryFilterForm
 from jembatan.missions.importing import COLUMN_NAMES, ImportPlan, ImportRejected, accredited_import_apply, accredited_import_check
@@ -36,7 +33,6 @@ from jembatan.missions.selectors import accredited_person_family, accredited_per
 from jembatan.missions.services import accredited_person_create, accredited_person_update
 from jembatan.reference.models import ForeignMission
 
-View = Callable[..., HttpResponse]
 IMPORT_SESSION_KEY = "missions_import"
 # The coded columns of the CSV file and their codes, shown on the import page.
 CODE_LISTS = (
@@ -45,29 +41,6 @@ CODE_LISTS = (
     ("immunity_level", ImmunityLevel.choices),
     ("mission_type", ForeignMission.MissionType.choices),
 )
-
-
-def capability_required(codename: str) -> Callable[[View], View]:
-    """Sign-in required (redirect to login), then `codename` (403); `NotFound` becomes 404."""
-
-    def decorator(view: View) -> View:
-        @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if not request.user.has_perm(codename):
-                raise DjangoPermissionDenied
-            try:
-                return view(request, *args, **kwargs)
-            except NotFound:
-                raise Http404 from None
-
-        return login_required(wrapper)
-
-    return decorator
-
-
-def _querystring_without_page(request: HttpRequest) -> str:
-    params = [(k, v) for k, values in request.GET.lists() for v in values if k != "page" and v]
-    return urlencode(params) + "&" if params else ""
 
 
 def _active_filters(request: HttpRequest, form: RegistryFilterForm) -> list[dict[str, str]]:
@@ -102,7 +75,7 @@ def accredited_list(request: HttpRequest) -> HttpResponse:
             "today": timezone.localdate(),
             "active_filters": _active_filters(request, form),
             "filtered": bool(request.GET.get("q") or _active_filters(request, form)),
-            "querystring_without_page": _querystring_without_page(request),
+            "querystring_without_page": querystring_without_page(request),
             "can_manage": request.user.has_perm(MANAGE_ACCREDITED),
         },
     )
