@@ -35,6 +35,19 @@ def make_user():
 
 
 @pytest.fixture(autouse=True)
+def _default_language_and_zone():
+    """Each test starts in the default language and time zone, whatever an earlier test on
+    the same worker activated."""
+    from django.utils import timezone, translation
+
+    translation.deactivate()
+    timezone.deactivate()
+    yield
+    translation.deactivate()
+    timezone.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """allauth keeps rate limits and used TOTP codes in the cache: no test may see another's."""
     from django.core.cache import cache

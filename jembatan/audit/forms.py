@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
+from django.apps import apps
 from django.utils.translation import gettext_lazy as _
 
-from jembatan.accounts.models import Agency
 from jembatan.audit.events import AuditAction
 from jembatan.audit.selectors import AuditFilters
 
@@ -31,9 +31,9 @@ class AuditFilterForm(forms.Form):
     user = forms.CharField(
         label=_("User"), required=False, max_length=150, help_text=_("Part of the username"), widget=_text_input("user", hint=True)
     )
-    agency = forms.ModelChoiceField(
+    agency: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         label=_("Agency"),
-        queryset=Agency.objects.order_by("kind", "name_id"),
+        queryset=None,  # set in __init__: agencies by lazy model reference (audit sits below accounts)
         required=False,
         empty_label=_("All agencies"),
         widget=forms.Select(attrs={"class": "form-select"}),
@@ -72,6 +72,8 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, *args: Any, zone_abbr: str = "WIB", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        agency_field = cast("forms.ModelChoiceField[Any]", self.fields["agency"])
+        agency_field.queryset = apps.get_model("accounts", "Agency").objects.order_by("kind", "name_id")
         hint = _("Whole day in %(zone)s, included") % {"zone": zone_abbr}
         self.fields["date_from"].help_text = hint
         self.fields["date_to"].help_text = hint

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from jembatan.audit import chain
 from jembatan.audit.events import AuditAction
-from jembatan.reference.models import ZONE_ABBREVIATIONS
+from jembatan.core.zones import ZONE_ABBREVIATIONS
 
 # Table times carry seconds (UX.md §3.11): "27 Nov 2026, 14.30.05 WIB" / "27 Nov 2026, 14:30:05 WIB".
 SECONDS_FORMATS = {"id": "j M Y, H.i.s", "en": "j M Y, H:i:s"}

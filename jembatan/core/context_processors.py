@@ -6,7 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from jembatan.reference.models import ZONE_ABBREVIATIONS
+from jembatan.core.zones import ZONE_ABBREVIATIONS
 
 
 def jembatan(request: HttpRequest) -> dict[str, Any]:

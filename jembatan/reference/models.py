@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from jembatan.core.models import BaseModel
+from jembatan.core.zones import ZONE_ABBREVIATIONS as ZONE_ABBREVIATIONS  # re-exported: defined in core
 
 
 class Confidence(models.TextChoices):
@@ -32,9 +33,6 @@ class TimeZoneName(models.TextChoices):
     WIB = "Asia/Jakarta", "WIB (UTC+7)"
     WITA = "Asia/Makassar", "WITA (UTC+8)"
     WIT = "Asia/Jayapura", "WIT (UTC+9)"
-
-
-ZONE_ABBREVIATIONS = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
 
 
 class EffectiveQuerySet(models.QuerySet):

@@ -10,7 +10,7 @@ from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from jembatan.reference.models import ZONE_ABBREVIATIONS
+from jembatan.core.zones import ZONE_ABBREVIATIONS
 
 register = template.Library()
 
@@ -56,3 +56,18 @@ def relative_to_now(value: dt.datetime | None) -> str:
     else:
         span = _("%(m)d min") % {"m": minutes}
     return _("overdue by %(span)s") % {"span": span} if overdue else _("due in %(span)s") % {"span": span}
+
+
+@register.simple_tag(takes_context=True)
+def extension_sections(context: template.Context, setting_name: str, obj: object) -> str:
+    """Sections that higher apps add to a lower app's page, without the lower app importing
+    them (DESIGN.md: imports run one way). `setting_name` names a list of dotted paths of
+    callables `(request, obj) -> str` returning safe HTML (usually `render_to_string`) or
+    "" when they have nothing for this user. The callables do their own scoping and audit."""
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+    from django.utils.safestring import mark_safe
+
+    request = context.get("request")
+    parts = [import_string(path)(request, obj) for path in getattr(settings, setting_name, [])]
+    return mark_safe("".join(part for part in parts if part))  # noqa: S308 - callables return rendered templates
