@@ -241,3 +241,24 @@ def strongest_immunity(matches: list[Any] | None) -> str:
     if not matches:
         return ""
     return str(min((m.immunity_level for m in matches), key=_severity))
+
+
+def open_cases_for_whereabouts(actor: Any, person_ids: list[Any]) -> list[dict[str, Any]]:
+    """The open cases of the register's persons `person_ids` that `actor` may see, newest
+    first (at most 20), for a traffic whereabouts answer: the `JEMBATAN_WHEREABOUTS_EXTRAS`
+    extension point, so traffic (layer 5) never imports the register. The lookup itself is
+    audited by traffic (`WHEREABOUTS_QUERIED`)."""
+    if not person_ids:
+        return []
+    cases = Case.objects.visible_to(actor).open().filter(person_id__in=person_ids).order_by("-occurred_at")[:20]
+    return [
+        {
+            "id": case.pk,
+            "reference": case.reference,
+            "kind": case.kind,
+            "status": case.status,
+            "kind_label": case.get_kind_display(),
+            "status_label": case.get_status_display(),
+        }
+        for case in cases
+    ]

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from jembatan.cases import views
+from jembatan.cases import overstay_views, views
 
 app_name = "cases"
 urlpatterns: list = [
@@ -14,5 +14,7 @@ urlpatterns: list = [
     path("<uuid:case_id>/events/", views.case_event_view, name="event"),
     path("<uuid:case_id>/documents/", views.case_document_upload_view, name="document_upload"),
     path("<uuid:case_id>/documents/<uuid:document_id>/", views.case_document_download_view, name="document"),
+    # Proposing the art. 78 actions for an overstay listed by traffic (traffic:overstays).
+    path("overstays/<int:permit_id>/propose/", overstay_views.overstay_propose_view, name="overstay_propose"),
     path("", include("jembatan.cases.urls_rules")),
 ]
