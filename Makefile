@@ -34,9 +34,14 @@ migrate: install
 
 data: migrate
 	$(PY) manage.py load_reference_data
+	$(PY) manage.py load_consular_policies
 	$(PY) manage.py seed_demo
 	$(PY) manage.py seed_demo_missions
 	$(PY) manage.py seed_demo_cases
+	$(PY) manage.py seed_demo_portal  # contacts first, so dispatched demo notices are e-mailed
+	$(PY) manage.py seed_demo_traffic
+	$(PY) manage.py seed_demo_notifications
+	$(PY) manage.py seed_demo_portal
 
 run: data
 	$(PY) manage.py collectstatic --noinput -v0
@@ -67,6 +72,12 @@ vendor:
 check-deploy: install
 	DJANGO_SETTINGS_MODULE=config.django.production SECRET_KEY=$$(openssl rand -hex 40) ALLOWED_HOSTS=jembatan.example.go.id \
 	  $(PY) manage.py check --deploy --fail-level WARNING
+
+# The traffic import benchmark (docs/benchmarks.md): BENCH_ROWS=10000000 for 10M rows;
+# DATABASE_URL=postgres://… to run it on a fresh PostgreSQL database `<name>_bench`.
+bench: install
+	@mkdir -p var/bench
+	$(PY) scripts/bench_traffic.py
 
 clean:
 	rm -rf var/test-*.sqlite3 staticfiles .pytest_cache .mypy_cache .ruff_cache

@@ -24,6 +24,9 @@ urlpatterns = [
     path("people/", include("jembatan.people.urls")),
     path("cases/", include("jembatan.cases.urls")),
     path("missions/", include("jembatan.missions.urls")),
+    path("portal/", include("jembatan.portal.urls")),
+    path("notifications/", include("jembatan.notifications.urls")),
+    path("traffic/", include("jembatan.traffic.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

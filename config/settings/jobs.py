@@ -30,4 +30,8 @@ JOBS_PERIODIC = {
     "core.prune_finished_tasks": ("jembatan.core.tasks.finished_tasks_prune_job", 24 * 3600),
     "cases.bans_lapse": ("jembatan.cases.bans.bans_lapse_job", 3600),
     "cases.detention_ceiling": ("jembatan.cases.tasks.detention_ceiling_job", 24 * 3600),
+    "portal.inquiries_remind": ("jembatan.portal.services.inquiries.inquiries_remind_job", 900),
+    "notifications.assess": ("jembatan.notifications.engine.assess_pending_job", 30),
+    "notifications.reminders": ("jembatan.notifications.deadlines.reminders_job", 300),
+    "traffic.overstays_scan": ("jembatan.traffic.overstays.overstays_scan_job", 24 * 3600),
 }

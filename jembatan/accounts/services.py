@@ -42,7 +42,7 @@ from jembatan.reference.models import TimeZoneName
 logger = logging.getLogger(__name__)
 
 # A mission's staff work in the embassy portal; no agency role fits them but this one.
-MISSION_ROLES = frozenset({Role.MISSION_OFFICER.value})
+MISSION_ROLES = frozenset({Role.MISSION_OFFICER.value, Role.MISSION_LEAD.value})
 LANGUAGES = ("id", "en")
 # Capabilities an API client may never hold: a token must not be able to mint tokens.
 NEVER_FOR_CLIENTS = frozenset({MANAGE_API_CLIENTS})
@@ -59,7 +59,7 @@ def _clean_roles(roles: Iterable[str], *, agency: Agency | None) -> list[str]:
         if role not in cleaned:
             cleaned.append(role)
     if agency is not None and agency.kind == Agency.Kind.FOREIGN_MISSION and set(cleaned) - MISSION_ROLES:
-        raise ApplicationError(_("A foreign mission's users can only have the mission officer role."), field="roles")
+        raise ApplicationError(_("A foreign mission's users can only have the mission officer and mission lead roles."), field="roles")
     return cleaned
 
 

@@ -200,6 +200,16 @@ class CaseCreateIn(Schema):
     court: str = ""
     summary: str = ""
     immunity_override_reason: str = ""
+    # Required for detention, immigration crime, criminal case and imprisonment (VCCR art.
+    # 36(1)(b)): when and in which language (ISO 639-1) the person was informed of the right
+    # to consular notification, and the answer: requested, declined or no_answer.
+    rights_informed_at: dt.datetime | None = None
+    rights_language: str = ""
+    rights_answer: str = ""
+    rights_objects_to_visits: bool = False
+    rights_statement: str = ""
+    rights_interpreter: str = ""
+    nationality_known_at: dt.datetime | None = None
 
 
 class TransitionIn(Schema):

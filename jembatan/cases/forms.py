@@ -17,11 +17,12 @@ from jembatan.cases.lifecycle import (
     BAN_KINDS,
     LEGAL_BASIS_KINDS,
     LEGAL_BASIS_REQUIRED,
+    RIGHTS_ADVICE_KINDS,
     CaseKind,
     CaseStatus,
     DetentionGround,
 )
-from jembatan.cases.models import CaseDocument
+from jembatan.cases.models import CaseDocument, RightsAnswer
 from jembatan.cases.selectors import CaseFilters
 from jembatan.cases.services import REPORTABLE_EVENTS
 from jembatan.core.exceptions import ApplicationError
@@ -301,6 +302,34 @@ class LegalBasisChoiceField(forms.ModelChoiceField):
         return f"{obj} – {summary[:100]}{'…' if len(summary) > 100 else ''}"
 
 
+def language_choices() -> list[tuple[str, Any]]:
+    """Every language Django knows, by its name in the active language, with its code."""
+    from django.conf.locale import LANG_INFO
+    from django.utils.translation import get_language_info
+
+    names = []
+    for code, info in LANG_INFO.items():
+        if "name" not in info or "-" in code:
+            continue
+        names.append((code, f"{get_language_info(code)['name_translated']} ({info['name_local']}, {code})"))
+    names.sort(key=lambda pair: pair[1].casefold())
+    return [("", _("Select the language")), *names]
+
+
+# The consular rights part of the intake form (VCCR art. 36(1)(b)): the service's names.
+RIGHTS_FIELD_NAMES = (
+    "rights_informed_date",
+    "rights_informed_time",
+    "rights_language",
+    "rights_interpreter",
+    "rights_answer",
+    "rights_objects_to_visits",
+    "rights_statement",
+    "nationality_known_date",
+    "nationality_known_time",
+)
+
+
 class CaseCreateForm(CaseForm):
     """The facts of a new case of one kind: only that kind's fields are on the form.
 
@@ -308,7 +337,14 @@ class CaseCreateForm(CaseForm):
     and stored in UTC by the service.
     """
 
-    field_aliases = {"occurred_at": "occurred_date", "person": "", "kind": ""}
+    field_aliases = {
+        "occurred_at": "occurred_date",
+        "person": "",
+        "kind": "",
+        "rights_informed_at": "rights_informed_date",
+        "nationality_known_at": "nationality_known_date",
+    }
+    rights_names = RIGHTS_FIELD_NAMES
 
     def __init__(self, *args: Any, kind: str, zone: str, show_override: bool = False, **kwargs: Any) -> None:
         self.kind = kind
@@ -392,6 +428,8 @@ class CaseCreateForm(CaseForm):
             max_length=5000,
             widget=forms.Textarea(attrs={"rows": 4, "dir": "auto"}),
         )
+        if kind in RIGHTS_ADVICE_KINDS:
+            self._add_rights_fields()
         if show_override:
             f["immunity_override_reason"] = forms.CharField(
                 label=_("Reason for recording the detention despite full immunity"),
@@ -402,6 +440,65 @@ class CaseCreateForm(CaseForm):
             )
         # Fields added after the base __init__ get the same classes and ARIA links.
         self.style_fields()
+
+    def _add_rights_fields(self) -> None:
+        f = self.fields
+        informed = _("Date the person was informed of the right to consular notification")
+        f["rights_informed_date"] = DatePartsField(
+            label=informed,
+            what=_("The date the person was informed"),
+            help_text=_("Tell the person without delay once you know or suspect they are a foreign national (VCCR art. 36(1)(b))"),
+        )
+        f["rights_informed_time"] = forms.CharField(
+            label=_("Time the person was informed"),
+            max_length=5,
+            required=False,
+            help_text=_("Local time at the place, for example 14.30"),
+            widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "class": "form-control jb-time"}),
+        )
+        f["rights_language"] = forms.ChoiceField(label=_("Language used to inform the person"), choices=language_choices(), required=False)
+        f["rights_interpreter"] = forms.CharField(label=_optional(_("Interpreter")), max_length=200, required=False)
+        f["rights_answer"] = forms.ChoiceField(
+            label=_("The person's answer"),
+            choices=RightsAnswer.choices,
+            widget=forms.RadioSelect,
+            required=False,
+            help_text=_("For some countries the consulate is notified even if the person declines"),
+        )
+        f["rights_objects_to_visits"] = forms.BooleanField(
+            label=_("The person expressly objects to visits by consular officers (VCCR art. 36(1)(c))"), required=False
+        )
+        f["rights_statement"] = forms.CharField(
+            label=_optional(_("The person's statement")),
+            required=False,
+            max_length=5000,
+            help_text=_("Required if the person objects to consular visits: their words, as said"),
+            widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}),
+        )
+        known = _("Date foreign nationality became known or suspected")
+        f["nationality_known_date"] = DatePartsField(label=_optional(known), what=_("The date nationality became known"))
+        f["nationality_known_time"] = forms.CharField(
+            label=_optional(_("Time foreign nationality became known")),
+            max_length=5,
+            required=False,
+            widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "class": "form-control jb-time"}),
+        )
+
+    @property
+    def has_rights(self) -> bool:
+        return "rights_answer" in self.fields
+
+    def _moment(self, cleaned: dict[str, Any], date_name: str, time_name: str, *, required: bool) -> dt.datetime | None:
+        day = cleaned.get(date_name)
+        time_text = (cleaned.get(time_name) or "").strip()
+        parsed = parse_time(time_text) if time_text else None
+        if time_text and parsed is None:
+            self.add_error(time_name, _("Enter the time as hours and minutes, for example 14.30"))
+        elif day is not None and parsed is None and (required or date_name in self.fields):
+            self.add_error(time_name, _("Enter the time, for example 14.30"))
+        elif parsed is not None and day is None and date_name not in self.errors:
+            self.add_error(date_name, _("Enter the date"))
+        return dt.datetime.combine(day, parsed) if day and parsed else None
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -414,13 +511,19 @@ class CaseCreateForm(CaseForm):
             cleaned["occurred_time_parsed"] = parsed
         elif day is not None:
             self.add_error("occurred_time", _("Enter the time of the event, for example 14.30"))
+        if self.has_rights:
+            cleaned["rights_informed_at"] = self._moment(cleaned, "rights_informed_date", "rights_informed_time", required=True)
+            cleaned["nationality_known_at"] = self._moment(cleaned, "nationality_known_date", "nationality_known_time", required=False)
         return cleaned
 
     def to_data(self) -> dict[str, Any]:
-        """The service's `data`: the event time is naive, in the place's zone."""
+        """The service's `data`: the event time is naive, in the place's zone (so are the
+        times of the consular rights advice)."""
         data = dict(self.cleaned_data)
         day, time = data.pop("occurred_date", None), data.pop("occurred_time_parsed", None)
         data.pop("occurred_time", None)
+        for name in ("rights_informed_date", "rights_informed_time", "nationality_known_date", "nationality_known_time"):
+            data.pop(name, None)
         data["occurred_at"] = dt.datetime.combine(day, time) if day and time else None
         return {k: v for k, v in data.items() if v not in (None, "")} | {"occurred_at": data["occurred_at"]}
 

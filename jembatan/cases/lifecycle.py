@@ -203,6 +203,11 @@ NOTIFIABLE_KINDS = frozenset(
     }
 )
 
+# The kinds that deprive a person of liberty (detention, arrest, imprisonment): the intake
+# must record when and in which language the person was informed of the right to consular
+# notification, and their answer (VCCR art. 36(1)(b); `ConsularRightsAdvice`).
+RIGHTS_ADVICE_KINDS = frozenset({CaseKind.DETENTION, CaseKind.IMMIGRATION_CRIME, CaseKind.CRIMINAL_CASE, CaseKind.IMPRISONMENT})
+
 BAN_KINDS = frozenset({CaseKind.ENTRY_BAN, CaseKind.EXIT_BAN})
 
 # Statuses in which the person is held (in a detention centre or in prison): transfers and

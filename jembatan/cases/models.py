@@ -155,6 +155,17 @@ class CaseEvent(models.Model):
         LAPSED = "lapsed", _("Lapsed")
         CORRECTION = "correction", _("Correction")
         DETAILS_CHANGED = "details_changed", _("Details changed")
+        # Consular notification and access (written by the notifications app; VCCR art. 36/37).
+        RIGHTS_ADVISED = "rights_advised", _("Informed of consular rights")
+        NOTIFICATION_DECIDED = "notification_decided", _("Consular notification decided")
+        NOTIFICATION_SENT = "notification_sent", _("Consular notification dispatched")
+        NOTIFICATION_ACKED = "notification_acked", _("Notification acknowledged by the mission")
+        LETTER_LOGGED = "letter_logged", _("Letter from the detainee to the consulate")
+        LETTER_FORWARDED = "letter_forwarded", _("Letter forwarded to the consulate")
+        ACCESS_REQUESTED = "access_requested", _("Consular access requested")
+        ACCESS_SCHEDULED = "access_scheduled", _("Consular access scheduled")
+        ACCESS_REFUSED = "access_refused", _("Consular access refused or declined")
+        VISIT_RECORDED = "visit_recorded", _("Consular visit took place")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events", verbose_name=_("case"))
@@ -263,3 +274,42 @@ class OverstayRule(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.threshold_days} days from {self.valid_from}"
+
+
+class RightsAnswer(models.TextChoices):
+    """The detainee's answer when informed of the right to consular notification."""
+
+    REQUESTED = "requested", _("Asked for the consulate to be notified")
+    DECLINED = "declined", _("Declined notification")
+    NO_ANSWER = "no_answer", _("Could not or would not answer")
+
+
+class ConsularRightsAdvice(BaseModel):
+    """When and in which language the person was informed of their consular rights (VCCR
+    art. 36(1)(b), last sentence), and what they answered.
+
+    Required at intake for the kinds that deprive a person of liberty
+    (`lifecycle.RIGHTS_ADVICE_KINDS`). The person may change their mind: a new row is added
+    (the latest counts) and a `rights_advised` timeline entry lets the notification engine
+    reassess. `objects_to_visits` records an express objection to consular action
+    (art. 36(1)(c)), with the person's statement.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="rights_advice", verbose_name=_("case"))
+    nationality_known_at = models.DateTimeField(_("foreign nationality known or suspected at"), null=True, blank=True)
+    informed_at = models.DateTimeField(_("informed at"))
+    language = models.CharField(_("language used"), max_length=16, help_text=_("ISO 639-1 code, e.g. en, zh, ar."))
+    answer = models.CharField(_("answer"), max_length=12, choices=RightsAnswer.choices)
+    objects_to_visits = models.BooleanField(_("expressly objects to consular visits"), default=False)
+    statement = models.TextField(_("the person's statement"), blank=True)
+    interpreter = models.CharField(_("interpreter"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-informed_at", "-created_at"]
+        verbose_name = _("consular rights advice")
+        verbose_name_plural = _("consular rights advice")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.answer} {self.informed_at:%Y-%m-%d %H:%M}"

@@ -303,3 +303,27 @@ class AccreditedPerson(PublicModel):
         if self.card_valid_from and on < self.card_valid_from:
             return False
         return not (self.card_valid_until and on > self.card_valid_until)
+
+
+class MissionContact(PublicModel):
+    """An address at which a foreign mission receives consular notifications and alerts.
+
+    Registered by the protocol directorate or the mission's lead officer; a notification is
+    e-mailed to every active contact of the mission with `receives_notifications`.
+    """
+
+    mission = models.ForeignKey("reference.ForeignMission", on_delete=models.PROTECT, related_name="contacts", verbose_name=_("mission"))
+    label = models.CharField(_("label"), max_length=120, help_text=_("E.g. Consular section, duty officer."))
+    email = models.EmailField(_("e-mail address"))
+    phone = models.CharField(_("telephone"), max_length=40, blank=True)
+    receives_notifications = models.BooleanField(_("receives consular notifications"), default=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["mission_id", "label"]
+        constraints = [models.UniqueConstraint(fields=["mission", "email"], name="mission_contact_unique_email")]
+        verbose_name = _("mission contact")
+        verbose_name_plural = _("mission contacts")
+
+    def __str__(self) -> str:
+        return f"{self.label} <{self.email}>"

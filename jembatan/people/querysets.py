@@ -35,12 +35,11 @@ class PersonQuerySet(models.QuerySet):
         """The persons `actor` (a user or an API client) may see; the one place scope is decided.
 
         - Nobody without an active agency sees anyone; neither does an anonymous actor.
-        - A foreign mission (agency kind `foreign_mission`) with `people.view_person` sees
-          only persons holding the nationality of its country (`agency.mission.country`,
-          or an ICAO code whose ISO equivalent is that country, such as `D` for Germany or
-          `GBN` for the United Kingdom), and never a person flagged refugee or asylum
-          seeker, whatever other capability it holds: a mission must not learn that its
-          national sought protection (VCCR practice, domain.md §2.7).
+        - A foreign mission (agency kind `foreign_mission`) sees no one here, whatever
+          capability it holds. It learns of its nationals only through what it is sent (the
+          embassy portal: notifications, access, inquiries, messages): a national who
+          declined notification (VCCR art. 36(1)(b)) must stay unknown to the embassy, and a
+          refugee or asylum seeker must never be disclosed (domain.md §2.7).
         - `people.view_all_person` (consular officers, immigration supervisors) sees everyone.
         - `people.view_person` sees the persons its own agency recorded, and the persons
           recorded by another agency that are linked to its agency (`PersonAgencyLink`:
@@ -53,15 +52,7 @@ class PersonQuerySet(models.QuerySet):
         if agency is None or not agency.is_active:
             return self.none()
         if is_mission_actor(actor):
-            mission = agency.mission
-            if mission is None or mission.country_id is None or not _can(actor, VIEW_PERSON):
-                return self.none()
-            from jembatan.people.models import Nationality
-
-            nationals = Nationality.objects.filter(
-                Q(country_id=mission.country_id) | Q(country__iso_equivalent=mission.country.code)
-            ).values("person_id")
-            return self.filter(id__in=nationals, is_refugee=False, is_asylum_seeker=False)
+            return self.none()
         if _can(actor, VIEW_ALL_PERSON):
             return self.all()
         if _can(actor, VIEW_PERSON):

@@ -4,6 +4,7 @@ immunity registry."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any, cast
@@ -25,13 +26,14 @@ from jembatan.cases.lifecycle import (
     EXIT_BAN_MAX_MONTHS,
     LEGAL_BASIS_KINDS,
     LEGAL_BASIS_REQUIRED,
+    RIGHTS_ADVICE_KINDS,
     CaseKind,
     DetentionGround,
     add_months,
     add_years,
     lifecycle_for,
 )
-from jembatan.cases.models import Case, CaseEvent, CaseSequence
+from jembatan.cases.models import Case, CaseEvent, CaseSequence, ConsularRightsAdvice, RightsAnswer
 from jembatan.cases.permissions import may_add_cases, may_override_immunity
 from jembatan.cases.selectors import immunity_functions, person_immunity_matches, strongest_immunity
 from jembatan.cases.services.base import (
@@ -243,6 +245,93 @@ def _immunity_record(matches: list[Any]) -> dict[str, Any]:
     return record
 
 
+# --- consular rights advice (VCCR art. 36(1)(b), last sentence) ----------------------------
+
+RIGHTS_STATEMENT_MAX_LENGTH = 5000
+RIGHTS_INTERPRETER_MAX_LENGTH = 200
+_LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})?$")
+
+
+def rights_advice_check(*, data: Mapping[str, Any], zone: str, problems: Problems) -> dict[str, Any]:
+    """The consular rights advice in `data` (`rights_informed_at`, `rights_language`,
+    `rights_answer`; optional `rights_objects_to_visits`, `rights_statement`,
+    `rights_interpreter`, `nationality_known_at`), checked; problems are added by field.
+    Times are aware, or naive in `zone`; neither may be in the future, and nationality is
+    known no later than the person is informed. An objection to visits needs the
+    person's statement."""
+    if data.get("rights_informed_at") in (None, ""):
+        problems.add("rights_informed_at", _("Enter the date and time the person was informed of their right to consular notification"))
+    informed_at = event_time(data.get("rights_informed_at") or None, zone=zone, field="rights_informed_at", problems=problems)
+    known_at = event_time(data.get("nationality_known_at") or None, zone=zone, field="nationality_known_at", problems=problems)
+    if known_at and informed_at and known_at > informed_at and not problems.has("nationality_known_at"):
+        problems.add(
+            "nationality_known_at",
+            _("The time foreign nationality became known must be on or before the time the person was informed"),
+        )
+    language = str(data.get("rights_language") or "").strip().lower()
+    if not language:
+        problems.add("rights_language", _("Select the language in which the person was informed"))
+    elif not _LANGUAGE_CODE.match(language):
+        problems.add("rights_language", _("Select the language from the list"))
+    answer = str(data.get("rights_answer") or "")
+    if answer not in RightsAnswer.values:
+        problems.add(
+            "rights_answer",
+            _("Select the person's answer: asked for the consulate to be notified, declined, or could not or would not answer"),
+        )
+    statement = str(data.get("rights_statement") or "").strip()
+    if len(statement) > RIGHTS_STATEMENT_MAX_LENGTH:
+        problems.add("rights_statement", _("Enter at most %(limit)d characters") % {"limit": RIGHTS_STATEMENT_MAX_LENGTH})
+    interpreter = str(data.get("rights_interpreter") or "").strip()
+    if len(interpreter) > RIGHTS_INTERPRETER_MAX_LENGTH:
+        problems.add("rights_interpreter", _("Enter at most %(limit)d characters") % {"limit": RIGHTS_INTERPRETER_MAX_LENGTH})
+    objects = bool(data.get("rights_objects_to_visits"))
+    if objects and not statement:
+        problems.add("rights_statement", _("Write down the person's statement objecting to consular visits"))
+    return {
+        "informed_at": informed_at,
+        "nationality_known_at": known_at,
+        "language": language,
+        "answer": answer,
+        "objects_to_visits": objects,
+        "statement": statement,
+        "interpreter": interpreter,
+    }
+
+
+def rights_advice_store(*, actor: Any, case: Case, values: Mapping[str, Any]) -> ConsularRightsAdvice:
+    """Store checked advice (`rights_advice_check`) with its `rights_advised` timeline entry
+    and the `RIGHTS_ADVICE_RECORDED` audit event, in the caller's transaction. The
+    notification engine reads the entry (a request reopens a decision waiting for it)."""
+    advice = ConsularRightsAdvice.objects.create(case=case, recorded_by=actor if is_user(actor) else None, **values)
+    case_event_record(
+        case=case,
+        kind=CaseEvent.Kind.RIGHTS_ADVISED,
+        actor=actor,
+        summary=f"{RightsAnswer(advice.answer).label} ({advice.language})",
+        occurred_at=advice.informed_at,
+        data={
+            "advice_id": str(advice.pk),
+            "answer": advice.answer,
+            "language": advice.language,
+            "objects_to_visits": advice.objects_to_visits,
+        },
+    )
+    audit_record(
+        action=AuditAction.RIGHTS_ADVICE_RECORDED,
+        target=case,
+        actor=actor,
+        data={
+            "reference": case.reference,
+            "advice_id": str(advice.pk),
+            "answer": advice.answer,
+            "language": advice.language,
+            "objects_to_visits": advice.objects_to_visits,
+        },
+    )
+    return advice
+
+
 def case_create(*, actor: Any, person: Person, kind: str, data: Mapping[str, Any]) -> Case:
     """Record a new case of `kind` about `person`, reported by `actor`'s agency.
 
@@ -251,7 +340,11 @@ def case_create(*, actor: Any, person: Person, kind: str, data: Mapping[str, Any
     detention `detention_ground` (a–e), `detention_centre` (instance, id or code) or
     `place_description`; for bans `starts_on`, `ends_on`, `requesting_agency`; for a cost
     charge `charge_amount` (and `overstay_days`); for a deportation `starts_on` (the
-    planned date, optional); `court`; `immunity_override_reason`; `origin_case`.
+    planned date, optional); `court`; `immunity_override_reason`; `origin_case`. For
+    the kinds that deprive a person of liberty (`lifecycle.RIGHTS_ADVICE_KINDS`) the
+    consular rights advice is required: `rights_informed_at`, `rights_language`,
+    `rights_answer` (see `rights_advice_check`); it is stored as `ConsularRightsAdvice`
+    with a `rights_advised` timeline entry.
 
     Checks, in the law's terms: the kind's own fields; the legal basis is of the right
     kind and in force on the day of the event; the event is neither in the future nor
@@ -283,7 +376,7 @@ def case_create(*, actor: Any, person: Person, kind: str, data: Mapping[str, Any
         )
 
     with transaction.atomic():
-        case = _build_case(actor=actor, person=person, kind=kind, data=data)
+        case, rights = _build_case(actor=actor, person=person, kind=kind, data=data)
         matches = person_immunity_matches(actor=actor, person=person, purpose=f"case intake ({kind})")
         level = strongest_immunity(matches)
         override_reason = str(data.get("immunity_override_reason") or "").strip()
@@ -333,6 +426,8 @@ def case_create(*, actor: Any, person: Person, kind: str, data: Mapping[str, Any
                 "immunity_level": level,
             },
         )
+        if rights is not None:
+            rights_advice_store(actor=actor, case=case, values=rights)
         if matches:
             case_event_record(
                 case=case,
@@ -369,8 +464,9 @@ def case_create(*, actor: Any, person: Person, kind: str, data: Mapping[str, Any
     return case
 
 
-def _build_case(*, actor: Any, person: Person, kind: str, data: Mapping[str, Any]) -> Case:
-    """A new, unsaved case with the facts of `data` checked; raises on any problem."""
+def _build_case(*, actor: Any, person: Person, kind: str, data: Mapping[str, Any]) -> tuple[Case, dict[str, Any] | None]:
+    """A new, unsaved case with the facts of `data` checked, and the consular rights advice
+    of a kind that needs it; raises on any problem."""
     problems = Problems()
     texts = _check_text_limits(data, problems)
     try:
@@ -430,5 +526,6 @@ def _build_case(*, actor: Any, person: Person, kind: str, data: Mapping[str, Any
             case.charge_amount = _check_overstay_charge(case.overstay_days, event_day, data, problems)
         else:
             case.charge_amount = _check_amount(data, problems)
+    rights = rights_advice_check(data=data, zone=zone, problems=problems) if kind in RIGHTS_ADVICE_KINDS else None
     problems.raise_if_any()
-    return case
+    return case, rights

@@ -146,11 +146,25 @@ def detention_data(refs):
             "detention_centre": refs.denpasar,
             "legal_basis": refs.detention,
             "summary": "Overstay of 70 days found at a Tim PORA check.",
+            **rights_advice(),
         }
         data.update(overrides)
         return data
 
     return _data
+
+
+# The consular rights advice a detention, arrest or imprisonment must carry (VCCR art.
+# 36(1)(b)): informed two hours ago, in English, asked for the consulate to be notified.
+RIGHTS_ADVICE: dict[str, Any] = {
+    "rights_informed_at": timezone.now().replace(microsecond=0) - dt.timedelta(hours=2),
+    "rights_language": "en",
+    "rights_answer": "requested",
+}
+
+
+def rights_advice(**overrides: Any) -> dict[str, Any]:
+    return {**RIGHTS_ADVICE, "rights_informed_at": recently(2), **overrides}
 
 
 def api_client_for(agency: Agency, permissions: list[str]) -> tuple[ApiClient, str]:

@@ -49,6 +49,9 @@ def _detention(person, refs, **overrides) -> dict:
         "detention_ground": "a",
         "detention_centre": refs.denpasar.code,
         "legal_basis": refs.detention.pk,
+        "rights_informed_at": recently(2).isoformat(),
+        "rights_language": "en",
+        "rights_answer": "requested",
     }
     payload.update(overrides)
     return payload
@@ -72,7 +75,8 @@ def test_create_returns_the_case_with_its_timeline(system, person, refs):
     assert body["reporting_agency"] == "imigrasi-a"
     assert body["legal_basis"]["article"] == "83"
     assert body["allowed_transitions"] == ["deported", "died", "released", "transferred_to_prison"]
-    assert [e["kind"] for e in body["timeline"]] == ["created"]
+    assert sorted(e["kind"] for e in body["timeline"]) == ["created", "rights_advised"]
+    body["timeline"] = [e for e in body["timeline"] if e["kind"] == "created"]
     assert body["timeline"][0]["actor"] == f"api:{system.api_client.name}"
     assert body["timeline"][0]["agency"] == "imigrasi-a"
     audit = AuditEvent.objects.get(action=AuditAction.CASE_CREATED)

@@ -123,6 +123,13 @@ def test_officer_records_a_detention_from_the_list(page, live_server):
     page.get_by_label("(a) Tidak memiliki izin tinggal yang sah atau izin tinggal telah habis").check()
     page.locator("#id_legal_basis").select_option(index=1)
     page.locator("#id_summary").fill("Ditemukan saat operasi Tim PORA; izin tinggal habis 70 hari.")
+    # Consular rights (VCCR art. 36(1)(b)): informed in English, asked for notification.
+    page.locator("#id_rights_informed_date").fill(str(detained.day))
+    page.locator("#id_rights_informed_date_month").fill(str(detained.month))
+    page.locator("#id_rights_informed_date_year").fill(str(detained.year))
+    page.locator("#id_rights_informed_time").fill(detained.strftime("%H.%M"))
+    page.locator("#id_rights_language").select_option("en")
+    page.locator("#id_rights_answer").check()
     page.get_by_role("button", name="Catat kasus").click()
 
     # The case page: facts, the zone of the place, and the first history entry.
@@ -130,7 +137,8 @@ def test_officer_records_a_detention_from_the_list(page, live_server):
     case = Case.objects.get()
     assert (case.person, case.kind, case.time_zone) == (person, "detention", "Asia/Makassar")
     assert case.occurred_at == detained.replace(second=0, microsecond=0)
-    assert case.events.get().kind == CaseEvent.Kind.CREATED
+    assert case.events.get(kind=CaseEvent.Kind.CREATED).actor is not None
+    assert case.rights_advice.get().answer == "requested"
     assert case.reference in page.locator("h1").inner_text()
     assert f"Kasus dicatat: {case.reference}." in page.locator(".alert-success").inner_text()
     history = page.locator("main").inner_text()

@@ -10,10 +10,10 @@ from django.utils import timezone, translation
 
 from jembatan.audit.events import AuditAction
 from jembatan.audit.models import AuditEvent
-from jembatan.cases.lifecycle import ADMINISTRATIVE_ACTIONS, CaseKind, CaseStatus
+from jembatan.cases.lifecycle import ADMINISTRATIVE_ACTIONS, RIGHTS_ADVICE_KINDS, CaseKind, CaseStatus
 from jembatan.cases.models import Case, CaseEvent, CaseSequence
 from jembatan.cases.services import case_create
-from jembatan.cases.tests.conftest import local, recently
+from jembatan.cases.tests.conftest import local, recently, rights_advice
 from jembatan.core.exceptions import ApplicationError, NotFound, PermissionDenied
 from jembatan.people.tests.factories import PersonFactory
 
@@ -59,8 +59,9 @@ def test_officer_records_a_detention(officer, person, refs, detention_data):
     assert case.detention_ceiling_on == detained_on.replace(year=detained_on.year + 10)
     assert case.immunity_level == ""
     assert case.immunity_match == {}
-    first = case.events.get()
+    first, advised = case.events.order_by("recorded_at")
     assert first.kind == CaseEvent.Kind.CREATED
+    assert (advised.kind, advised.data["answer"]) == (CaseEvent.Kind.RIGHTS_ADVISED, "requested")
     assert first.actor == officer
     assert first.agency == officer.agency
     assert first.to_status == CaseStatus.DETAINED
@@ -219,7 +220,7 @@ def test_legal_basis_must_be_in_force_on_the_day_of_the_event(officer, person, r
         actor=officer,
         person=person,
         kind=CaseKind.IMMIGRATION_CRIME,
-        data={"occurred_at": local(2005, 7, 1), "legal_basis": refs.old_crime},
+        data={"occurred_at": local(2005, 7, 1), "legal_basis": refs.old_crime, **rights_advice(rights_informed_at=local(2005, 7, 1, 11))},
     )
     assert old.legal_basis == refs.old_crime
     _refused(
@@ -321,8 +322,12 @@ def test_every_other_kind_can_be_recorded(officer, person, refs):
         CaseKind.GUARDIANSHIP,
         CaseKind.WRECK_OR_AIR_ACCIDENT,
     ):
-        case = case_create(actor=officer, person=person, kind=kind, data={"occurred_at": recently(), "place_description": "Denpasar"})
-        assert case.events.get().kind == CaseEvent.Kind.CREATED
+        advice = rights_advice() if kind in RIGHTS_ADVICE_KINDS else {}
+        case = case_create(
+            actor=officer, person=person, kind=kind, data={"occurred_at": recently(), "place_description": "Denpasar", **advice}
+        )
+        assert case.events.order_by("recorded_at").first().kind == CaseEvent.Kind.CREATED
+        assert case.rights_advice.count() == (1 if advice else 0)
 
 
 def test_unknown_kind_and_invisible_person_are_refused(officer, agencies, detention_data):

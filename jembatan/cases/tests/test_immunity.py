@@ -15,7 +15,7 @@ from jembatan.audit.models import AuditEvent
 from jembatan.cases.lifecycle import CaseKind, CaseStatus
 from jembatan.cases.models import Case, CaseEvent
 from jembatan.cases.services import case_create
-from jembatan.cases.tests.conftest import recently
+from jembatan.cases.tests.conftest import recently, rights_advice
 from jembatan.core.exceptions import ApplicationError
 from jembatan.missions.choices import ImmunityLevel
 
@@ -83,7 +83,12 @@ def test_supervisor_override_is_stored_audited_on_the_timeline_and_alerted(super
     assert case.immunity_override_by == supervisor
     assert case.is_immunity_flagged
     kinds = list(case.events.order_by("recorded_at").values_list("kind", flat=True))
-    assert kinds == [CaseEvent.Kind.CREATED, CaseEvent.Kind.IMMUNITY_FLAGGED, CaseEvent.Kind.IMMUNITY_OVERRIDDEN]
+    assert kinds == [
+        CaseEvent.Kind.CREATED,
+        CaseEvent.Kind.RIGHTS_ADVISED,
+        CaseEvent.Kind.IMMUNITY_FLAGGED,
+        CaseEvent.Kind.IMMUNITY_OVERRIDDEN,
+    ]
     override_entry = case.events.get(kind=CaseEvent.Kind.IMMUNITY_OVERRIDDEN)
     assert (override_entry.summary, override_entry.actor, override_entry.agency) == (reason, supervisor, supervisor.agency)
     audit = AuditEvent.objects.get(action=AuditAction.CASE_IMMUNITY_OVERRIDDEN)
@@ -136,7 +141,7 @@ def test_a_name_and_birth_date_match_without_a_document(officer, agencies, proto
     _accredited(
         no_passport, document_number="DX0000001", birth_date=dt.date(1979, 2, 1), category=missions_models.Category.ADMINISTRATIVE_TECHNICAL
     )
-    case = case_create(actor=officer, person=no_passport, kind=CaseKind.CRIMINAL_CASE, data={"occurred_at": recently()})
+    case = case_create(actor=officer, person=no_passport, kind=CaseKind.CRIMINAL_CASE, data={"occurred_at": recently(), **rights_advice()})
     assert case.immunity_match["matched_on"] == "name_and_birth_date"
     assert case.immunity_level
     assert Alert.objects.filter(recipient=protocol_officer).exists()

@@ -40,6 +40,13 @@ def _detention_post(refs, when: dt.datetime | None = None, **overrides) -> dict:
         "detention_centre": str(refs.denpasar.pk),
         "legal_basis": str(refs.detention.pk),
         "summary": "Found at a Tim PORA check",
+        # Consular rights advice (VCCR art. 36(1)(b)): required for a detention.
+        "rights_informed_date_0": str(when.day),
+        "rights_informed_date_1": str(when.month),
+        "rights_informed_date_2": str(when.year),
+        "rights_informed_time": when.strftime("%H.%M"),
+        "rights_language": "en",
+        "rights_answer": "requested",
     }
     data.update(overrides)
     return data
@@ -79,7 +86,7 @@ def test_officer_records_a_detention_through_the_pages(client, login, officer, p
     assert case.kind == CaseKind.DETENTION
     assert case.person == person
     assert case.detention_centre == refs.denpasar
-    assert case.events.get().kind == CaseEvent.Kind.CREATED
+    assert case.events.get(kind=CaseEvent.Kind.CREATED).actor == officer
     detail = _text(client.get(response["Location"]))
     assert case.reference in detail
     assert "Riwayat tidak dapat diubah. Koreksi ditambahkan sebagai entri baru." in detail
@@ -125,7 +132,39 @@ def test_empty_form_shows_every_problem_and_records_nothing(client, login, offic
     assert 'id="id_occurred_date"' in html
     assert 'href="#id_detention_ground"' in html
     assert 'href="#id_detention_centre"' in html
+    # The consular rights advice is required, each problem on its own field.
+    assert 'href="#id_rights_informed_date"' in html
+    assert 'href="#id_rights_language"' in html
+    assert 'href="#id_rights_answer"' in html
+    assert "Masukkan tanggal dan waktu orang tersebut diberi tahu" in html
     assert not Case.objects.exists()
+
+
+def test_the_consular_rights_advice_is_recorded_with_the_detention(client, login, officer, person, refs):
+    login(officer)
+    when = (timezone.now() - dt.timedelta(hours=3)).astimezone(dt.timezone(dt.timedelta(hours=8)))
+    post = _detention_post(
+        refs,
+        when,
+        rights_answer="declined",
+        rights_language="ja",
+        rights_interpreter="Yuki Tanaka (JFT)",
+        rights_objects_to_visits="on",
+        rights_statement="I do not want to see anyone from the embassy.",
+    )
+    html = _text(client.get(f"/cases/new/?kind=detention&person={person.pk}"))
+    assert 'id="consular-rights"' in html
+    response = client.post(f"/cases/new/?kind=detention&person={person.pk}", post)
+    assert response.status_code == 302
+    advice = Case.objects.get().rights_advice.get()
+    assert (advice.answer, advice.language, advice.interpreter) == ("declined", "ja", "Yuki Tanaka (JFT)")
+    assert advice.objects_to_visits
+    assert advice.statement.startswith("I do not want")
+    assert advice.informed_at == when.replace(second=0, microsecond=0)
+    assert advice.recorded_by == officer
+    # An objection to visits needs the person's statement.
+    refused = client.post(f"/cases/new/?kind=detention&person={person.pk}", {**post, "rights_statement": ""})
+    assert 'href="#id_rights_statement"' in _text(refused)
 
 
 def test_impossible_dates_are_refused_on_the_form(client, login, officer, person, refs):

@@ -248,6 +248,12 @@ def test_create_page(world, caller_for, agencies, actor):
         "occurred_date_2": "2025",
         "occurred_time": "09.15",
         "time_zone": "Asia/Jakarta",
+        "rights_informed_date_0": "2",
+        "rights_informed_date_1": "1",
+        "rights_informed_date_2": "2025",
+        "rights_informed_time": "10.00",
+        "rights_language": "en",
+        "rights_answer": "declined",
     }
     response = caller.post(url, post)
     if not actor.may_add:
@@ -347,8 +353,9 @@ def test_api_list_and_detail(world, caller_for, actor):
 def test_api_create(world, caller_for, agencies, actor):
     caller = caller_for(actor)
     person = world.cases[actor.own_person_case].person
+    rights = {"rights_informed_at": recently(2).isoformat(), "rights_language": "en", "rights_answer": "declined"}
     response = caller.post_json(
-        "/api/v1/cases/", {"person_id": str(person.pk), "kind": "criminal_case", "occurred_at": recently().isoformat()}
+        "/api/v1/cases/", {"person_id": str(person.pk), "kind": "criminal_case", "occurred_at": recently().isoformat(), **rights}
     )
     if not actor.may_add:
         _api_refusal(actor, response)
@@ -360,7 +367,7 @@ def test_api_create(world, caller_for, agencies, actor):
     hidden = world.cases["b_det" if actor.own_person_case != "b_det" else "a_det"].person
     if actor.name != "supervisor":
         refused = caller.post_json(
-            "/api/v1/cases/", {"person_id": str(hidden.pk), "kind": "criminal_case", "occurred_at": recently().isoformat()}
+            "/api/v1/cases/", {"person_id": str(hidden.pk), "kind": "criminal_case", "occurred_at": recently().isoformat(), **rights}
         )
         assert refused.status_code == 404
         assert refused.json()["detail"]["field"] == "person_id"

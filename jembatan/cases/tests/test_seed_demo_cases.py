@@ -138,6 +138,23 @@ def test_the_special_cases(demo):
     assert Alert.objects.filter(recipient__username="demo.protokol").exists()
     # The long detention is what the ceiling sweep finds.
     assert detention_ceiling_sweep(today=today) >= 3
+    # Every detention, arrest and imprisonment carries the consular rights advice; some
+    # declined, and an Australian and a Japanese national detained asked for notification.
+    from jembatan.cases.lifecycle import RIGHTS_ADVICE_KINDS
+    from jembatan.cases.models import ConsularRightsAdvice
+
+    held = cases.filter(kind__in=RIGHTS_ADVICE_KINDS)
+    assert held.exists()
+    assert not held.filter(rights_advice__isnull=True).exists()
+    answers = set(ConsularRightsAdvice.objects.filter(case__in=held).values_list("answer", flat=True))
+    assert {"requested", "declined"} <= answers
+    for code in ("AUS", "JPN"):
+        assert held.filter(
+            kind=CaseKind.DETENTION,
+            status=CaseStatus.DETAINED,
+            person__nationality_links__country__code=code,
+            rights_advice__answer="requested",
+        ).exists()
     assert Alert.objects.filter(recipient__username="demo.supervisor", dedupe_key__startswith="cases:ceiling:").exists()
 
 

@@ -116,16 +116,14 @@ def test_get_outside_scope_is_404_and_inside_has_flags_and_links(client, people_
     assert body["linked_agencies"] == []
 
 
-def test_a_mission_never_gets_protection_flags_or_links(client, people_api):
+def test_a_mission_system_never_reads_the_register_even_with_the_capability(client, people_api):
     mission = ForeignMissionFactory(country=CountryFactory(code="AUS"))
     envoy = _token(AgencyFactory(kind=Agency.Kind.FOREIGN_MISSION, mission=mission), ["people.view_person"])
     person = PersonFactory(surname="AUSSIE", is_stateless=True, nationalities=["AUS"])
-    body = client.get(f"{people_api}/{person.pk}", headers=envoy).json()
-    assert body["surname"] == "AUSSIE"
-    assert body["protection"] is None
-    assert body["linked_agencies"] is None
-    listed = client.get(f"{people_api}/", headers=envoy).json()["items"]
-    assert [p["protection"] for p in listed] == [None]
+    response = client.get(f"{people_api}/{person.pk}", headers=envoy)
+    assert response.status_code == 404
+    assert "AUSSIE" not in response.content.decode()
+    assert client.get(f"{people_api}/", headers=envoy).json()["items"] == []
 
 
 def test_reads_need_the_capability(client, people_api, imigrasi):

@@ -42,6 +42,7 @@ from jembatan.cases.lifecycle import (
     ADMINISTRATIVE_ACTIONS,
     BAN_KINDS,
     LIFECYCLES,
+    RIGHTS_ADVICE_KINDS,
     CaseKind,
     CaseStatus,
     DetentionGround,
@@ -114,6 +115,9 @@ DELAYS: dict[tuple[str, str], int] = {
 
 # Days ago a ban of each status began (lapsed ones: as long ago as their period ran).
 BAN_AGES: dict[str, int] = {S.REQUESTED: 3, S.ACTIVE: 40, S.CANCELLED: 30, S.REVOKED: 120}
+
+# The language the demo detainees are informed of their consular rights in, by nationality.
+RIGHTS_LANGUAGES = {"JPN": "ja", "CHN": "zh", "KOR": "ko", "RUS": "ru", "FRA": "fr", "DEU": "de", "NLD": "nl", "VNM": "vi", "THA": "th"}
 
 # Who moves a case to a status: decisions are the supervisor's, the rest the reporter's.
 DECIDED_BY_SUPERVISOR = frozenset({S.DECIDED, S.REVOKED, S.ACTIVE, S.CANCELLED, S.SCHEDULED})
@@ -252,6 +256,9 @@ def plan_demo_cases(*, with_immunity: bool = True) -> list[DemoCase]:
         DemoCase("detention:detained:trafficking-victim", K.DETENTION, S.DETAINED, "trafficking"),
         DemoCase("exit_ban:active:extended", K.EXIT_BAN, S.ACTIVE, "extended"),
         DemoCase("entry_ban:active:lifetime", K.ENTRY_BAN, S.ACTIVE, "lifetime"),
+        # Detained nationals who asked for their consulate to be notified (the notification demo).
+        DemoCase("detention:detained:requested-aus", K.DETENTION, S.DETAINED, "requested-AUS"),
+        DemoCase("detention:detained:requested-jpn", K.DETENTION, S.DETAINED, "requested-JPN"),
     ]
     if with_immunity:
         plans.append(DemoCase("criminal_case:investigation:immunity", K.CRIMINAL_CASE, S.INVESTIGATION, "immunity"))
@@ -405,6 +412,19 @@ class Command(BaseCommand):
             if holder is None:
                 raise CommandError("The demo has no person of the police to flag for immunity: run `manage.py seed_demo`.")
             assignment[immunity.key] = people.reserve(holder)
+        for plan in plans:
+            if plan.variant.startswith("requested-"):
+                code = plan.variant.removeprefix("requested-")
+
+                def national_of(p: Person, code: str = code) -> bool:
+                    return any(link.country.code == code for link in p.nationality_links.all()) and not (
+                        p.is_trafficking_victim or p.is_refugee or p.is_asylum_seeker
+                    )
+
+                national = people.first(IMIGRASI, national_of)
+                if national is None:
+                    raise CommandError(f"The demo has no {code} national of the immigration directorate: run `manage.py seed_demo`.")
+                assignment[plan.key] = people.reserve(national)
         ordered = [p for p in plans if p.key not in assignment and p.ends_in_death] + [
             p for p in plans if p.key not in assignment and not p.ends_in_death
         ]
@@ -511,6 +531,22 @@ class Command(BaseCommand):
             months = 60
         return start, last_day_of_period(start, months=months)
 
+    def _rights_advice(self, plan: DemoCase, person: Person, occurred_at: dt.datetime, seed: int) -> dict[str, Any]:
+        """The consular rights advice of a detention, arrest or imprisonment (VCCR art.
+        36(1)(b)): informed within the hour, in the person's language where there is one;
+        most ask for their consulate to be notified, some decline (every third, by seed)."""
+        codes = [link.country.code for link in person.nationality_links.all()]
+        language = next((RIGHTS_LANGUAGES[c] for c in codes if c in RIGHTS_LANGUAGES), "en")
+        asks = plan.variant.startswith("requested-") or bool({"AUS", "JPN"} & set(codes)) or seed % 3 != 0
+        informed_at = min(occurred_at + dt.timedelta(minutes=20 + seed % 40), self.now - dt.timedelta(minutes=5))
+        return {
+            "rights_informed_at": informed_at,
+            "nationality_known_at": occurred_at,
+            "rights_language": language,
+            "rights_answer": "requested" if asks else "declined",
+            "rights_interpreter": "" if language in ("en", "id") else "Juru bahasa tersumpah (demo)",
+        }
+
     def _record(self, plan: DemoCase, person: Person, index: int) -> Case:
         from jembatan.cases.bans import ban_extend, ban_lapse, ban_validate
         from jembatan.cases.services import case_create, case_transition
@@ -569,6 +605,8 @@ class Command(BaseCommand):
                 data["court"] = "PPNS Kantor Imigrasi Kelas I Khusus TPI Ngurah Rai"
             else:
                 data["court"] = "Direktorat Reserse Kriminal Umum Polda Bali"
+        if plan.kind in RIGHTS_ADVICE_KINDS:
+            data.update(self._rights_advice(plan, person, occurred_at, seed))
         if plan.variant == "immunity":
             data["summary"] = "Terlibat kecelakaan lalu lintas di Kuta; mengaku sebagai staf kedutaan."
             data["place_description"] = "Jalan Raya Kuta, Kabupaten Badung, Bali"

@@ -174,6 +174,7 @@ DEMO_USERS: tuple[UserSpec, ...] = (
     UserSpec("demo.supervisor", Role.IMMIGRATION_SUPERVISOR, IMIGRASI, "imigrasi-pusat", "Demo Supervisor Imigrasi"),
     UserSpec("demo.lapas", Role.CORRECTIONS_OFFICER, PAS, "lapas-kerobokan", "Demo Petugas Lapas"),
     UserSpec("demo.konsuler", Role.CONSULAR_OFFICER, KEMLU, "kemlu-dit-konsuler", "Demo Petugas Konsuler"),
+    UserSpec("demo.konsuler.kepala", Role.CONSULAR_SUPERVISOR, KEMLU, "kemlu-dit-konsuler", "Demo Kepala Subdirektorat Kekonsuleran"),
     UserSpec("demo.protokol", Role.PROTOCOL_OFFICER, KEMLU, "kemlu-dit-fasilitas-diplomatik", "Demo Petugas Protokol"),
     UserSpec("demo.analis", Role.ANALYST, KEMLU, "kemlu-dit-konsuler", "Demo Analis"),
     UserSpec("demo.timgabungan", Role.JOINT_TEAM_MEMBER, IMIGRASI, "imigrasi-dit-kerja-sama", "Demo Anggota Tim Gabungan"),
@@ -183,6 +184,7 @@ DEMO_USERS: tuple[UserSpec, ...] = (
     UserSpec("demo.auditor", Role.AUDITOR, IMIGRASI, "imigrasi-pusat", "Demo Auditor"),
     UserSpec("demo.kedubes.au", Role.MISSION_OFFICER, "kedubes-aus", "kedubes-aus-konsuler", "Demo Consular Officer, Australia"),
     UserSpec("demo.kedubes.jp", Role.MISSION_OFFICER, "kedubes-jpn", "kedubes-jpn-konsuler", "Demo Consular Officer, Japan"),
+    UserSpec("demo.kedubes.au.kepala", Role.MISSION_LEAD, "kedubes-aus", "kedubes-aus-konsuler", "Demo Consular Head, Australia"),
 )
 
 M, F = Sex.MALE, Sex.FEMALE
@@ -367,7 +369,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Demo data ready; created {summary}."))
         self.stdout.write(f"Password of every demo user: {demo_password()}  (set DEMO_PASSWORD to change it for new users)")
         for spec in DEMO_USERS:
-            if spec.role in (Role.ADMINISTRATOR, Role.MISSION_OFFICER):
+            if spec.role in (Role.ADMINISTRATOR, Role.MISSION_OFFICER, Role.MISSION_LEAD):
                 self.stdout.write(f"  TOTP secret of {spec.username}: {demo_totp_secret(spec.username)}")
         self.stdout.write("Run `manage.py demo_logins` for the current 6-digit codes.")
 
