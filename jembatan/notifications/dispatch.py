@@ -695,7 +695,8 @@ def notification_acknowledge(
     - A consular officer (`notifications.record_acknowledgement`) records an acknowledgement
       received by telephone, e-mail or diplomatic note, with a note saying who and how.
 
-    A second acknowledgement is refused with `Conflict`.
+    A mission's API client cannot acknowledge: the receipt must name a person. A second
+    acknowledgement is refused with `Conflict`.
     """
     if actor is None:
         raise PermissionDenied()
@@ -704,6 +705,9 @@ def notification_acknowledge(
     if channel == AcknowledgementChannel.PORTAL:
         if not is_mission_actor(actor):
             raise PermissionDenied()
+        if not _is_user(actor):
+            # The acknowledgement is evidence of who received the notice: a person, not a system.
+            raise PermissionDenied(_("Only a signed-in mission officer can confirm receipt."))
         _require(actor, "portal.acknowledge_notification")
         acknowledged_at = now
     elif channel in (AcknowledgementChannel.PHONE, AcknowledgementChannel.EMAIL, AcknowledgementChannel.NOTE):

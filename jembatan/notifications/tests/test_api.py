@@ -153,3 +153,23 @@ def test_systems_record_acknowledgements_with_their_token(world, client):
     sent.refresh_from_db()
     assert (sent.status, sent.acknowledgement_channel, sent.acknowledged_by) == (NotificationStatus.ACKNOWLEDGED, "phone", None)
     assert sent.acknowledgement_note == "Consul confirmed by phone"
+
+
+def test_a_mission_system_cannot_confirm_receipt_a_person_must(world, client):
+    """The receipt is evidence of who at the mission received the notice: a token is refused
+    (403) and the notification stays unacknowledged."""
+    sent = dispatched(world.notification)
+    token, prefix, token_hash = ApiClient.new_token()
+    ApiClient.objects.create(
+        agency=world.mission_aus.agency,
+        name="Embassy system",
+        token_prefix=prefix,
+        token_hash=token_hash,
+        permissions=["portal.view_portal", "portal.acknowledge_notification"],
+    )
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.get(f"{BASE}{sent.pk}", headers=headers).json()["reference"] == sent.reference
+    response = client.post(f"{BASE}{sent.pk}/acknowledge", {"channel": "portal"}, content_type="application/json", headers=headers)
+    assert response.status_code == 403
+    sent.refresh_from_db()
+    assert sent.status == NotificationStatus.DISPATCHED
