@@ -28,7 +28,7 @@ from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import F
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -289,21 +289,12 @@ def mission_users(mission_id: int) -> list[User]:
 
 
 def portal_url(notification: Notification) -> str:
-    for name in ("portal:notification_detail", "portal:notification"):
-        try:
-            return reverse(name, args=[notification.pk])
-        except NoReverseMatch:
-            continue
-    return ""
+    """The notice in the mission's portal (a URL name, not an import of the portal app)."""
+    return reverse("portal:notification_detail", args=[notification.pk])
 
 
 def desk_url(notification: Notification) -> str:
-    for name in ("notifications:notification_detail", "notifications:detail"):
-        try:
-            return reverse(name, args=[notification.pk])
-        except NoReverseMatch:
-            continue
-    return ""
+    return reverse("notifications:detail", args=[notification.pk])
 
 
 def notification_dispatch(*, actor: Any, notification: Notification) -> Notification:
