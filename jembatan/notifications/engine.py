@@ -220,7 +220,8 @@ def assess_case_event(case_event_id: Any) -> list[NotificationDecision]:
                     trigger=trigger,
                     outcome=Outcome.NOT_NOTIFIED,
                     reason=Reason.NOT_NOTIFIABLE,
-                    explanation="The request was recorded; no earlier decision on this case was waiting for it.",
+                    explanation=rules.explain((rules.S_NOTHING_WAITING,), "en"),
+                    explanation_id=rules.explain((rules.S_NOTHING_WAITING,), "id"),
                     rule_version=rules.RULES_VERSION,
                 )
             ]
@@ -264,6 +265,7 @@ def _decide(
             outcome=result.outcome,
             reason=result.reason,
             explanation=result.explanation,
+            explanation_id=result.explanation_id,
             policy=policy,
             rule_version=_rule_version(policy) if country is not None else rules.RULES_VERSION,
         )

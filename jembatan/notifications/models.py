@@ -150,7 +150,8 @@ class NotificationDecision(BaseModel):
     trigger = models.CharField(_("event"), max_length=32, choices=Trigger.choices)
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
     reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
-    explanation = models.TextField(_("explanation"), blank=True)
+    explanation = models.TextField(_("explanation"), blank=True, help_text=_("In English: the record."))
+    explanation_id = models.TextField(_("explanation (Indonesian)"), blank=True)
     policy = models.ForeignKey(CountryPolicy, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("policy"))
     rule_version = models.CharField(_("rule version"), max_length=200)
     decided_at = models.DateTimeField(_("decided at"), default=timezone.now)
@@ -163,6 +164,15 @@ class NotificationDecision(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.trigger} {self.outcome} ({self.reason})"
+
+    @property
+    def explanation_shown(self) -> str:
+        """The explanation in the reader's language (English when no Indonesian is stored)."""
+        from django.utils import translation
+
+        if (translation.get_language() or "id").startswith("id") and self.explanation_id:
+            return self.explanation_id
+        return self.explanation
 
 
 class NotificationStatus(models.TextChoices):

@@ -27,6 +27,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from django.utils import translation
+from django.utils.translation import gettext, gettext_noop
+
 # Plain strings, equal to the values of models.Trigger / Outcome / Reason / NotificationMode
 # (the test checks they stay equal), so this module needs no Django.
 DETENTION = "detention"
@@ -92,19 +95,59 @@ class Situation:
     holds_permanent_permit: bool | None = None
 
 
+# The sentences an explanation is made of (English source, Indonesian in the catalogue).
+S_LOCAL_DUAL = gettext_noop(
+    "The person is also a national of Indonesia and is treated as an Indonesian citizen: "
+    "no consular notification is due, even where it is mandatory or under art. 37."
+)
+S_LOCAL = gettext_noop("The person is a national of Indonesia.")
+S_STATELESS = gettext_noop(
+    "No State of nationality is on record (stateless or unspecified nationality): there is no consular post to notify."
+)
+S_ARTICLE_37 = gettext_noop("Art. 37 VCCR: the post is informed without delay, whatever the person's wishes.")
+S_ITAP = gettext_noop("The person holds a permanent stay permit (ITAP), which this country's mandatory rule excludes.")
+S_COVERS = gettext_noop("Mandatory notice; the country's policy states its mandatory rule also covers refugees and asylum seekers.")
+S_HELD = gettext_noop("Held back: a refugee or asylum seeker who has not asked for notification is not notified.")
+S_HELD_MANDATORY = gettext_noop("The mandatory rule does not cover protected persons.")
+S_NEVER_TELL = gettext_noop("Never tell the mission why.")
+S_MANDATORY = gettext_noop("Notification is mandatory under a bilateral agreement.")
+S_DECLINED_DUE = gettext_noop("The person declined; notice is due nonetheless.")
+S_REQUESTED = gettext_noop("The person asked for their consular post to be notified.")
+S_DECLINED = gettext_noop("The person declined notification and notice is not mandatory for this country.")
+S_NOT_ASKED = gettext_noop(
+    "The person has not yet been informed of the right or has not answered: record the answer, and the event is reassessed."
+)
+S_NOTHING_WAITING = gettext_noop("The request was recorded; no earlier decision on this case was waiting for it.")
+
+
+def explain(sentences: tuple[str, ...], language: str) -> str:
+    """The explanation in `language` ("en" or "id"): the sentences, translated, in order."""
+    with translation.override(language):
+        return " ".join(gettext(sentence) for sentence in sentences)
+
+
 @dataclass(frozen=True)
 class CountryDecision:
     """The outcome for one State of nationality (`country` None: the outcome concerns no
-    State, e.g. a stateless person). `explanation` is for the consular desk only."""
+    State, e.g. a stateless person). The explanation is for the consular desk only; it is
+    stored in English (the record) and in Indonesian."""
 
     country: str | None
     outcome: str
     reason: str
-    explanation: str
+    sentences: tuple[str, ...]
 
     @property
     def notify(self) -> bool:
         return self.outcome == NOTIFY
+
+    @property
+    def explanation(self) -> str:
+        return explain(self.sentences, "en")
+
+    @property
+    def explanation_id(self) -> str:
+        return explain(self.sentences, "id")
 
 
 def states_of(situation: Situation) -> tuple[str, ...]:
@@ -122,25 +165,11 @@ def decide(situation: Situation) -> list[CountryDecision]:
     foreign = states_of(situation)
     codes = {(c or "").upper() for c in situation.nationalities}
     if INDONESIA in codes:
-        return [
-            CountryDecision(
-                code,
-                NOT_NOTIFIED,
-                R_LOCAL_NATIONAL,
-                "The person is also a national of Indonesia and is treated as an Indonesian citizen: "
-                "no consular notification is due, even where it is mandatory or under art. 37.",
-            )
-            for code in foreign
-        ] or [CountryDecision(None, NOT_NOTIFIED, R_LOCAL_NATIONAL, "The person is a national of Indonesia.")]
-    if situation.is_stateless or not foreign:
-        return [
-            CountryDecision(
-                None,
-                NOT_NOTIFIED,
-                R_STATELESS,
-                "No State of nationality is on record (stateless or unspecified nationality): there is no consular post to notify.",
-            )
+        return [CountryDecision(code, NOT_NOTIFIED, R_LOCAL_NATIONAL, (S_LOCAL_DUAL,)) for code in foreign] or [
+            CountryDecision(None, NOT_NOTIFIED, R_LOCAL_NATIONAL, (S_LOCAL,))
         ]
+    if situation.is_stateless or not foreign:
+        return [CountryDecision(None, NOT_NOTIFIED, R_STATELESS, (S_STATELESS,))]
     return [_decide_for(code, situation) for code in foreign]
 
 
@@ -148,49 +177,24 @@ def _decide_for(code: str, situation: Situation) -> CountryDecision:
     policy = situation.policies.get(code) or PolicyFacts()
     answer = situation.rights_answer
     if situation.trigger in ARTICLE_37_TRIGGERS:
-        return CountryDecision(
-            code,
-            NOTIFY,
-            R_ARTICLE_37,
-            f"Art. 37 VCCR ({situation.trigger}): the post is informed without delay, whatever the person's wishes.",
-        )
+        return CountryDecision(code, NOTIFY, R_ARTICLE_37, (S_ARTICLE_37,))
     mandatory = policy.mode == MANDATORY
+    scope: tuple[str, ...] = ()
     if mandatory and policy.excludes_permanent_residents and situation.holds_permanent_permit is True:
         mandatory = False
-        scope = " The person holds a permanent stay permit (ITAP), which this country's mandatory rule excludes."
-    else:
-        scope = ""
+        scope = (S_ITAP,)
     if (situation.is_refugee or situation.is_asylum_seeker) and answer != ANSWER_REQUESTED:
         if mandatory and policy.covers_protected_persons:
-            return CountryDecision(
-                code,
-                NOTIFY,
-                R_MANDATORY,
-                "Mandatory notice; the country's policy states its mandatory rule also covers refugees and asylum seekers.",
-            )
-        return CountryDecision(
-            code,
-            HELD_BACK,
-            R_PROTECTED,
-            "Held back: a refugee or asylum seeker who has not asked for notification is not notified"
-            + (" (the mandatory rule does not cover protected persons)." if mandatory else ".")
-            + " Never tell the mission why.",
-        )
+            return CountryDecision(code, NOTIFY, R_MANDATORY, (S_COVERS,))
+        return CountryDecision(code, HELD_BACK, R_PROTECTED, (S_HELD, *((S_HELD_MANDATORY,) if mandatory else ()), S_NEVER_TELL))
     if mandatory:
-        said = {ANSWER_DECLINED: " The person declined; notice is due nonetheless."}.get(answer, "")
-        return CountryDecision(code, NOTIFY, R_MANDATORY, "Notification is mandatory under a bilateral agreement." + said)
+        said = (S_DECLINED_DUE,) if answer == ANSWER_DECLINED else ()
+        return CountryDecision(code, NOTIFY, R_MANDATORY, (S_MANDATORY, *said))
     if answer == ANSWER_REQUESTED:
-        return CountryDecision(code, NOTIFY, R_REQUESTED, "The person asked for their consular post to be notified." + scope)
+        return CountryDecision(code, NOTIFY, R_REQUESTED, (S_REQUESTED, *scope))
     if answer == ANSWER_DECLINED:
-        return CountryDecision(
-            code, NOT_NOTIFIED, R_DECLINED, "The person declined notification and notice is not mandatory for this country." + scope
-        )
-    return CountryDecision(
-        code,
-        AWAITING_ANSWER,
-        R_NOT_ASKED,
-        "The person has not yet been informed of the right or has not answered: record the answer, and the event is reassessed." + scope,
-    )
+        return CountryDecision(code, NOT_NOTIFIED, R_DECLINED, (S_DECLINED, *scope))
+    return CountryDecision(code, AWAITING_ANSWER, R_NOT_ASKED, (S_NOT_ASKED, *scope))
 
 
 # --- which timeline entries are notifiable ---------------------------------------------------

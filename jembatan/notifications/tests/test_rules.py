@@ -153,6 +153,8 @@ def test_decision_table(situation, expected):
     assert [(d.country, d.outcome, d.reason) for d in decisions] == expected
     for decision in decisions:
         assert decision.explanation
+        # Every sentence has its Indonesian: the desk reads the explanation in its language.
+        assert decision.explanation_id and decision.explanation_id != decision.explanation
         assert decision.notify == (decision.outcome == "notify")
 
 
@@ -169,6 +171,7 @@ def test_every_outcome_and_reason_is_reachable_and_matches_the_models():
 def test_the_explanation_of_a_held_back_decision_is_for_the_desk_only():
     held = rules.decide(Situation(trigger="detention", nationalities=("AFG",), is_asylum_seeker=True))[0]
     assert "Never tell the mission" in held.explanation
+    assert "Jangan pernah memberi tahu perwakilan" in held.explanation_id
 
 
 # (case kind, entry kind, to_status) -> trigger, per the table of docs/notifications.md
