@@ -154,7 +154,8 @@ def test_decision_table(situation, expected):
     for decision in decisions:
         assert decision.explanation
         # Every sentence has its Indonesian: the desk reads the explanation in its language.
-        assert decision.explanation_id and decision.explanation_id != decision.explanation
+        assert decision.explanation_id
+        assert decision.explanation_id != decision.explanation
         assert decision.notify == (decision.outcome == "notify")
 
 
