@@ -369,7 +369,7 @@ def notification_dispatch(*, actor: Any, notification: Notification) -> Notifica
             kind=CaseEvent.Kind.NOTIFICATION_SENT,
             actor=actor,
             occurred_at=now,
-            summary=f"{n.reference} → {mission.name_en}",
+            summary=f"{n.reference} → {mission.name_id} / {mission.name_en}",
             data={"notification_id": str(n.pk), "reference": n.reference, "mission_id": mission.pk, "automatic": actor is None},
         )
         audit_record(

@@ -303,16 +303,22 @@ def _neutral_line(decision: NotificationDecision, notices: list[Notification]) -
     code = decision.country.code if decision.country is not None else ""
     if notices:
         return "; ".join(
-            f"{n.reference}: {code} → {n.mission.name_en if n.mission else 'no mission on record (send by another channel)'}"
+            f"{n.reference}: {code} → "
+            + (
+                f"{n.mission.name_id} / {n.mission.name_en}"
+                if n.mission
+                else "tidak ada perwakilan tercatat, kirim melalui saluran lain / no mission on record, send by another channel"
+            )
             for n in notices
         )
+    # Stored text on the timeline, read in either language: Indonesian / English.
     if decision.reason == Reason.LOCAL_NATIONAL:
-        return f"{code}: no notice (also an Indonesian national)"
+        return f"{code}: tidak ada notifikasi (juga WNI) / no notice (also an Indonesian national)"
     if decision.reason == Reason.STATELESS:
-        return "No notice: no State of nationality on record"
+        return "Tidak ada notifikasi: tidak ada negara kewarganegaraan tercatat / No notice: no State of nationality on record"
     if decision.reason == Reason.DECLINED:
-        return f"{code}: no notice (the person declined)"
-    return f"{code}: no notice at this stage"
+        return f"{code}: tidak ada notifikasi (yang bersangkutan menolak) / no notice (the person declined)"
+    return f"{code}: belum ada notifikasi pada tahap ini / no notice at this stage"
 
 
 def _record(*, case: Case, event: CaseEvent, decisions: list[NotificationDecision], notifications: list[Notification]) -> None:
@@ -324,7 +330,7 @@ def _record(*, case: Case, event: CaseEvent, decisions: list[NotificationDecisio
         case=case,
         kind=K.NOTIFICATION_DECIDED,
         actor=None,
-        summary="Consular notification: " + " | ".join(lines),
+        summary="Notifikasi kekonsuleran / Consular notification: " + " | ".join(lines),
         data={
             "case_event_id": str(event.pk),
             "trigger": decisions[0].trigger if decisions else "",
