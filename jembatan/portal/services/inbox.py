@@ -79,11 +79,12 @@ def access_request_from_portal(
     officers: str = "",
     note: str = "",
 ) -> AccessRequest:
-    """Ask for consular access to the person of `notification`, for the signed-in mission."""
+    """Ask for consular access to the person of `notification`, for the caller's mission
+    (a signed-in officer or the mission's system)."""
     if not can(actor, "portal.request_access"):
         raise PermissionDenied()
-    if not isinstance(actor, User):
-        raise PermissionDenied(_("Only a signed-in mission officer can request consular access."))
+    # A mission's system may ask too (as on /api/v1/notifications/): unlike the receipt, a
+    # request names no person's act; `requested_by` stays empty for a system.
     if not Notification.objects.visible_to(actor).filter(pk=notification.pk).exists():
         raise NotFound()
     from jembatan.notifications.access import access_request_create

@@ -149,3 +149,17 @@ def test_messages_through_the_api(portal, client, login):
     assert client.get(f"{BASE}/threads", HTTP_AUTHORIZATION=jp_auth).json() == []
     assert _post(client, f"{BASE}/notifications/{n.pk}/messages", {"body": "x"}, HTTP_AUTHORIZATION=jp_auth).status_code == 404
     assert Message.objects.count() == 2
+
+
+def test_a_mission_system_requests_access_as_on_the_agencies_api(portal, client):
+    """Unlike the receipt, an access request names no person's act: the mission's system may
+    make it, scoped to its own mission, with no user recorded."""
+    n = portal.notify()
+    auth = _token(portal.au.agency, [*MISSION_PERMISSIONS, "portal.request_access"])
+    payload = {"kind": "phone", "proposed_times": ["2026-12-03T09:00:00+07:00"], "officers": "Consul A", "note": ""}
+    response = _post(client, f"{BASE}/notifications/{n.pk}/access-requests", payload, HTTP_AUTHORIZATION=auth)
+    assert response.status_code == 201, response.content
+    request = AccessRequest.objects.get()
+    assert (request.notification_id, request.mission_id, request.kind, request.requested_by) == (n.pk, n.mission_id, "phone", None)
+    other = _token(portal.jp.agency, [*MISSION_PERMISSIONS, "portal.request_access"])
+    assert _post(client, f"{BASE}/notifications/{n.pk}/access-requests", payload, HTTP_AUTHORIZATION=other).status_code == 404
