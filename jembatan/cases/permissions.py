@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from jembatan.accounts.permissions import actor_can
+
 VIEW_CASE = "cases.view_case"
 VIEW_ALL_CASE = "cases.view_all_case"
 VIEW_NOTIFIABLE_CASE = "cases.view_notifiable_case"
@@ -20,10 +22,7 @@ VIEW_CAPABILITIES = (VIEW_CASE, VIEW_ALL_CASE, VIEW_NOTIFIABLE_CASE)
 
 def can(actor: Any, codename: str) -> bool:
     """True if `actor` (user or API client) is signed in and holds `codename`."""
-    if actor is None or not getattr(actor, "is_authenticated", False):
-        return False
-    has_capability = getattr(actor, "has_capability", None)
-    return bool(has_capability and has_capability(codename))
+    return actor_can(actor, codename)
 
 
 def may_view_cases(actor: Any) -> bool:

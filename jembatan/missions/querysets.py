@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from jembatan.accounts.models import Agency
+from jembatan.accounts.permissions import actor_can
 from jembatan.people.querysets import normalise_search_text
 
 VIEW_ACCREDITED = "missions.view_accredited"
@@ -49,11 +50,6 @@ def issuing_state_normalise(value: str) -> str:
     return _NOT_ALNUM.sub("", (value or "").upper())
 
 
-def _can(actor: Any, codename: str) -> bool:
-    has_capability = getattr(actor, "has_capability", None)
-    return bool(has_capability and has_capability(codename))
-
-
 class AccreditedPersonQuerySet(models.QuerySet):
     def visible_to(self, actor: Any) -> AccreditedPersonQuerySet:
         """The registry rows `actor` may read; the one place this is decided.
@@ -71,7 +67,7 @@ class AccreditedPersonQuerySet(models.QuerySet):
             return self.none()
         if agency.kind == Agency.Kind.FOREIGN_MISSION:
             return self.none()
-        if _can(actor, VIEW_ACCREDITED):
+        if actor_can(actor, VIEW_ACCREDITED):
             return self.all()
         return self.none()
 

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from jembatan.accounts.alerts import alert_send, users_with_capability
 from jembatan.accounts.models import Agency, User
+from jembatan.accounts.permissions import actor_can
 from jembatan.audit.events import AuditAction
 from jembatan.audit.services import audit_record
 from jembatan.cases.models import Case, CaseEvent
@@ -40,15 +41,6 @@ ACCESS_ANSWER_HOURS = 48
 OPEN_STATUSES = (AccessStatus.REQUESTED, AccessStatus.SCHEDULED)
 
 
-def _has(actor: Any, codename: str) -> bool:
-    """Users answer `has_perm`; API clients answer `has_capability`."""
-    if actor is None:
-        return False
-    if hasattr(actor, "has_perm"):
-        return bool(actor.has_perm(codename))
-    return bool(getattr(actor, "has_capability", lambda _c: False)(codename))
-
-
 def _case_in_scope(actor: Any, case: Case) -> bool:
     return Case.objects.visible_to(actor).filter(pk=case.pk).exists()
 
@@ -57,7 +49,7 @@ def _may_host(actor: Any, case: Case, codename: str) -> None:
     """The detaining side: `codename` and the case in the actor's scope."""
     if is_mission_actor(actor) or not _case_in_scope(actor, case):
         raise NotFound()
-    if not _has(actor, codename):
+    if not actor_can(actor, codename):
         raise PermissionDenied()
 
 
@@ -130,7 +122,7 @@ def access_request_create(
     a case it may see. The answer is due `ACCESS_ANSWER_HOURS` later.
     """
     if is_mission_actor(actor):
-        if not _has(actor, "portal.request_access"):
+        if not actor_can(actor, "portal.request_access"):
             raise PermissionDenied()
         own = actor_mission_id(actor)
         if mission is None or own != mission.pk:
@@ -143,7 +135,7 @@ def access_request_create(
     else:
         if not _case_in_scope(actor, case):
             raise NotFound()
-        if not _has(actor, "notifications.record_access_request"):
+        if not actor_can(actor, "notifications.record_access_request"):
             raise PermissionDenied()
         if mission is None:
             raise ApplicationError(_("Select the mission that asks for access."), field="mission")

@@ -19,6 +19,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
+from jembatan.accounts.permissions import actor_can
 from jembatan.cases.models import Case
 from jembatan.core.api import ErrorBody
 from jembatan.core.exceptions import NotFound
@@ -26,7 +27,6 @@ from jembatan.core.idempotency import idempotent
 from jembatan.notifications import access as access_services
 from jembatan.notifications.kpi import KpiFilters, kpi_report
 from jembatan.notifications.models import AccessRequest, Notification
-from jembatan.notifications.querysets import _can
 from jembatan.notifications.selectors import (
     INBOX_TABS,
     AccessFilters,
@@ -202,7 +202,7 @@ def _caller(request: HttpRequest) -> Any:
 
 def _require_any(request: HttpRequest, *codenames: str) -> Any:
     caller = _caller(request)
-    if not any(_can(caller, c) for c in codenames):
+    if not any(actor_can(caller, c) for c in codenames):
         raise HttpError(403, "You do not have permission to do this.")
     return caller
 

@@ -34,10 +34,10 @@ from django.utils.translation import gettext as _
 
 from jembatan.accounts.alerts import alert_send, users_with_capability
 from jembatan.accounts.models import Agency, Alert, User
+from jembatan.accounts.permissions import actor_can
 from jembatan.audit.events import AuditAction
 from jembatan.audit.services import audit_record
 from jembatan.cases.models import CaseEvent, ConsularRightsAdvice
-from jembatan.cases.permissions import can
 from jembatan.cases.timeline import case_event_record
 from jembatan.core.exceptions import ApplicationError, Conflict, NotFound, PermissionDenied
 from jembatan.core.jobs import enqueue, job
@@ -264,7 +264,7 @@ def _is_user(actor: Any) -> bool:
 def _require(actor: Any, capability: str) -> None:
     """`actor` None is the system (automatic dispatch); users and API clients both answer
     `has_capability` (an API client has no `has_perm`)."""
-    if actor is not None and not can(actor, capability):
+    if actor is not None and not actor_can(actor, capability):
         raise PermissionDenied()
 
 

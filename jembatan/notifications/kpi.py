@@ -29,10 +29,10 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
+from jembatan.accounts.permissions import actor_can
 from jembatan.audit.events import AuditAction
 from jembatan.audit.services import audit_read
 from jembatan.notifications.models import AccessRequest, AccessStatus, ConsularVisit, Notification, NotificationStatus
-from jembatan.notifications.querysets import _can
 from jembatan.notifications.selectors import overdue_count
 from jembatan.people.permissions import is_mission_actor
 
@@ -207,7 +207,7 @@ def kpi_scope(actor: Any, model: Any) -> Any:
         or agency is None
         or not agency.is_active
         or is_mission_actor(actor)
-        or not _can(actor, "notifications.view_kpi")
+        or not actor_can(actor, "notifications.view_kpi")
     ):
         return model.objects.none()
     return model.objects.all()

@@ -28,6 +28,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jembatan.accounts.permissions import actor_can
 from jembatan.audit.events import AuditAction
 from jembatan.audit.services import audit_record
 from jembatan.core.exceptions import ApplicationError, NotFound, PermissionDenied
@@ -135,7 +136,7 @@ def policy_list(*, query: str = "", mode: str = "", on: dt.date | None = None) -
 
 
 def may_manage_policy(actor: Any) -> bool:
-    return actor is not None and actor.has_perm("notifications.manage_policy")
+    return actor is not None and actor_can(actor, "notifications.manage_policy")
 
 
 def _languages(value: Any, problems: list[tuple[str, str]]) -> list[str]:

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import models
 
+from jembatan.accounts.permissions import actor_can
 from jembatan.people.permissions import is_mission_actor
 
 # What a mission may see of a notification: only once it has been sent to it.
@@ -19,13 +20,6 @@ def actor_mission_id(actor: Any) -> int | None:
     """The foreign mission a mission officer belongs to, or None."""
     agency = getattr(actor, "agency", None)
     return getattr(agency, "mission_id", None) if agency is not None else None
-
-
-def _can(actor: Any, codename: str) -> bool:
-    """Users answer `has_perm`; API clients (no `has_perm`) answer `has_capability`."""
-    if hasattr(actor, "has_perm"):
-        return bool(actor.has_perm(codename))
-    return bool(getattr(actor, "has_capability", lambda _c: False)(codename))
 
 
 def _active_agency(actor: Any) -> Any:
@@ -53,12 +47,12 @@ class NotificationQuerySet(models.QuerySet):
             return self.none()
         if is_mission_actor(actor):
             mission_id = actor_mission_id(actor)
-            if mission_id is None or not _can(actor, "portal.view_portal"):
+            if mission_id is None or not actor_can(actor, "portal.view_portal"):
                 return self.none()
             return self.filter(mission_id=mission_id, status__in=MISSION_VISIBLE_STATUSES)
-        if not _can(actor, "notifications.view_notification"):
+        if not actor_can(actor, "notifications.view_notification"):
             return self.none()
-        if _can(actor, "cases.view_notifiable_case") or _can(actor, "cases.view_all_case"):
+        if actor_can(actor, "cases.view_notifiable_case") or actor_can(actor, "cases.view_all_case"):
             return self.all()
         from jembatan.cases.models import Case
 
@@ -77,12 +71,12 @@ class CaseBoundQuerySet(models.QuerySet):
             return self.none()
         if is_mission_actor(actor):
             mission_id = actor_mission_id(actor)
-            if mission_id is None or not _can(actor, "portal.view_portal"):
+            if mission_id is None or not actor_can(actor, "portal.view_portal"):
                 return self.none()
             return self.filter(mission_id=mission_id)
-        if not _can(actor, "notifications.view_notification"):
+        if not actor_can(actor, "notifications.view_notification"):
             return self.none()
-        if _can(actor, "cases.view_notifiable_case") or _can(actor, "cases.view_all_case"):
+        if actor_can(actor, "cases.view_notifiable_case") or actor_can(actor, "cases.view_all_case"):
             return self.all()
         from jembatan.cases.models import Case
 

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jembatan.accounts.alerts import alert_send, users_with_capability
 from jembatan.accounts.models import Alert
+from jembatan.accounts.permissions import actor_can
 from jembatan.audit.events import AuditAction
 from jembatan.audit.services import audit_record
 from jembatan.cases.lifecycle import RIGHTS_ADVICE_KINDS
@@ -44,7 +45,7 @@ def _held_case(*, actor: Any, case: Case, capability: str) -> Case:
     """The case, locked, if `actor` may record the detaining side's consular duties on it:
     `capability` (or `cases.change_case`) and the case in sight; the case must be one of a
     person deprived of liberty."""
-    if actor is None or not (actor.has_perm(capability) or actor.has_perm("cases.change_case")):
+    if actor is None or not (actor_can(actor, capability) or actor_can(actor, "cases.change_case")):
         raise PermissionDenied()
     if not Case.objects.visible_to(actor).filter(pk=case.pk).exists():
         raise NotFound()
@@ -199,7 +200,7 @@ def letter_forward(*, actor: Any, letter: DetaineeLetter, note: str) -> Detainee
     e-mail of the scan, handed to the consul). Once only. `letter_forwarded` on the
     timeline, `LETTER_FORWARDED` in the audit log. Needs `notifications.forward_letter`."""
     note = (note or "").strip()
-    if actor is None or not actor.has_perm("notifications.forward_letter"):
+    if actor is None or not actor_can(actor, "notifications.forward_letter"):
         raise PermissionDenied()
     with transaction.atomic():
         if not DetaineeLetter.objects.visible_to(actor).filter(pk=letter.pk).exists():

@@ -9,6 +9,7 @@ from anyascii import anyascii
 from django.db import models
 from django.db.models import Q
 
+from jembatan.accounts.permissions import actor_can
 from jembatan.people.permissions import VIEW_ALL_PERSON, VIEW_PERSON, is_mission_actor
 
 _WORDS = re.compile(r"[a-z0-9]+")
@@ -23,11 +24,6 @@ def normalise_search_text(text: str) -> str:
 def person_search_key(*names: str) -> str:
     """The stored search key of a person: every name, normalised, space-separated."""
     return " ".join(part for part in (normalise_search_text(n) for n in names) if part)
-
-
-def _can(actor: Any, codename: str) -> bool:
-    has_capability = getattr(actor, "has_capability", None)
-    return bool(has_capability and has_capability(codename))
 
 
 class PersonQuerySet(models.QuerySet):
@@ -53,9 +49,9 @@ class PersonQuerySet(models.QuerySet):
             return self.none()
         if is_mission_actor(actor):
             return self.none()
-        if _can(actor, VIEW_ALL_PERSON):
+        if actor_can(actor, VIEW_ALL_PERSON):
             return self.all()
-        if _can(actor, VIEW_PERSON):
+        if actor_can(actor, VIEW_PERSON):
             from jembatan.people.models import PersonAgencyLink
 
             linked = PersonAgencyLink.objects.filter(agency_id=agency.pk).values("person_id")

@@ -8,17 +8,13 @@ from typing import Any
 
 from django.db import models
 
+from jembatan.accounts.permissions import actor_can
 from jembatan.people.permissions import is_mission_actor
 
 
 def can(actor: Any, codename: str) -> bool:
-    """Capability check for users (`has_perm`) and API clients (`has_capability`)."""
-    if actor is None or not getattr(actor, "is_authenticated", False):
-        return False
-    if hasattr(actor, "has_perm"):
-        return bool(actor.has_perm(codename))
-    has_capability = getattr(actor, "has_capability", None)
-    return bool(has_capability and has_capability(codename))
+    """The shared capability check (`accounts.permissions.actor_can`)."""
+    return actor_can(actor, codename)
 
 
 def active_agency(actor: Any) -> Any:

@@ -42,6 +42,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from jembatan.accounts.permissions import actor_can
 from jembatan.audit.events import AuditAction
 from jembatan.audit.models import AuditEvent
 from jembatan.audit.services import audit_read
@@ -69,8 +70,8 @@ DAY_BANDS: tuple[tuple[str, int, int | None], ...] = (
 
 
 def _can(actor: Any, codename: str) -> bool:
-    has = getattr(actor, "has_capability", None)
-    return bool(has and has(codename)) and not is_mission_actor(actor)
+    """Traffic is never a mission's to read, whatever its token holds."""
+    return actor_can(actor, codename) and not is_mission_actor(actor)
 
 
 def may_view_overstays(actor: Any) -> bool:

@@ -35,6 +35,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from rapidfuzz import fuzz
 
+from jembatan.accounts.permissions import actor_can
 from jembatan.audit.events import AuditAction
 from jembatan.audit.services import audit_read
 from jembatan.core.exceptions import ApplicationError, PermissionDenied
@@ -115,8 +116,7 @@ def _require_purpose(purpose: str) -> str:
 
 def may_view_whereabouts(actor: Any) -> bool:
     """Holds `traffic.view_whereabouts` and is not a foreign mission."""
-    has = getattr(actor, "has_capability", None)
-    return bool(has and has(VIEW_WHEREABOUTS)) and not is_mission_actor(actor)
+    return actor_can(actor, VIEW_WHEREABOUTS) and not is_mission_actor(actor)
 
 
 def _require_capability(actor: Any) -> None:
@@ -544,8 +544,7 @@ STATISTICS_DIMENSIONS = ("month", "nationality", "checkpoint")
 
 
 def may_view_statistics(actor: Any) -> bool:
-    has = getattr(actor, "has_capability", None)
-    return bool(has and has(VIEW_STATISTICS)) and not is_mission_actor(actor)
+    return actor_can(actor, VIEW_STATISTICS) and not is_mission_actor(actor)
 
 
 @dataclass(frozen=True)
