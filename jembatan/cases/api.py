@@ -25,7 +25,7 @@ from jembatan.cases.lifecycle import allowed_targets
 from jembatan.cases.models import Case, CaseEvent
 from jembatan.cases.permissions import may_add_cases, may_view_cases
 from jembatan.cases.selectors import CaseFilters, case_get, case_list, case_timeline
-from jembatan.core.api import ErrorBody
+from jembatan.core.api import ErrorBody, api_caller
 from jembatan.core.exceptions import ApplicationError, NotFound
 from jembatan.core.idempotency import idempotent
 from jembatan.people.selectors import person_get
@@ -247,12 +247,8 @@ class CaseListFilters(Schema):
     q: str = ""
 
 
-def _caller(request: HttpRequest) -> Any:
-    return request.auth  # type: ignore[attr-defined]
-
-
 def _require_view(request: HttpRequest) -> Any:
-    caller = _caller(request)
+    caller = api_caller(request)
     if not may_view_cases(caller):
         raise HttpError(403, "You do not have permission to do this.")
     return caller
@@ -328,7 +324,7 @@ def case_create_api(request: HttpRequest, payload: CaseCreateIn) -> Any:
     checks as the page: kind-specific fields, legal basis in force, dates, trafficking
     victims (UU 6/2011 art. 86), the immunity registry. Send `Idempotency-Key` to make a
     retry safe."""
-    caller = _caller(request)
+    caller = api_caller(request)
     if not may_add_cases(caller):
         raise HttpError(403, "You do not have permission to do this.")
 

@@ -70,8 +70,13 @@ def session_auth(request: HttpRequest) -> Any:
     return django_auth(request)
 
 
+def api_caller(request: HttpRequest) -> Any:
+    """The authenticated caller of an API operation: a user (session) or an API client."""
+    return request.auth  # type: ignore[attr-defined]
+
+
 def require_capability(request: HttpRequest, codename: str) -> None:
     """Refuse with 403 unless the caller (user or API client) holds `codename`."""
-    caller = request.auth  # type: ignore[attr-defined]
+    caller = api_caller(request)
     if not getattr(caller, "has_capability", None) or not caller.has_capability(codename):
         raise HttpError(403, "You do not have permission to do this.")

@@ -21,7 +21,7 @@ from ninja.errors import HttpError
 
 from jembatan.accounts.permissions import actor_can
 from jembatan.cases.models import Case
-from jembatan.core.api import ErrorBody
+from jembatan.core.api import ErrorBody, api_caller
 from jembatan.core.exceptions import NotFound
 from jembatan.core.idempotency import idempotent
 from jembatan.notifications import access as access_services
@@ -196,12 +196,8 @@ class DeskAccessCreateIn(Schema):
     note: str = ""
 
 
-def _caller(request: HttpRequest) -> Any:
-    return request.auth  # type: ignore[attr-defined]
-
-
 def _require_any(request: HttpRequest, *codenames: str) -> Any:
-    caller = _caller(request)
+    caller = api_caller(request)
     if not any(actor_can(caller, c) for c in codenames):
         raise HttpError(403, "You do not have permission to do this.")
     return caller

@@ -19,7 +19,7 @@ from django.urls import reverse
 from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 
-from jembatan.core.api import ErrorBody
+from jembatan.core.api import ErrorBody, api_caller
 from jembatan.core.idempotency import idempotent
 from jembatan.notifications.models import AccessRequest, Notification
 from jembatan.portal import selectors
@@ -176,12 +176,8 @@ class MessageIn(Schema):
     body: str
 
 
-def _caller(request: HttpRequest) -> Any:
-    return request.auth  # type: ignore[attr-defined]
-
-
 def _require(request: HttpRequest, codename: str, *, mission_only: bool = True) -> Any:
-    caller = _caller(request)
+    caller = api_caller(request)
     if not can(caller, codename) or (mission_only and mission_of(caller) is None):
         raise HttpError(403, "You do not have permission to do this.")
     return caller

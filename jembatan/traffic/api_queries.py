@@ -21,7 +21,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema
 
-from jembatan.core.api import ErrorBody, require_capability
+from jembatan.core.api import ErrorBody, api_caller, require_capability
 from jembatan.traffic.overstays import (
     OverstayFilters,
     overstay_queryset,
@@ -39,10 +39,6 @@ router = Router(tags=["traffic"])
 
 _MAX_PAGE_SIZE = 200
 _ERRORS: dict[int, Any] = {400: ErrorBody, 401: ErrorBody, 403: ErrorBody}
-
-
-def _caller(request: HttpRequest) -> Any:
-    return request.auth  # type: ignore[attr-defined]
 
 
 # --- whereabouts ----------------------------------------------------------------------------
@@ -117,7 +113,7 @@ class WhereaboutsOut(Schema):
 def whereabouts_by_document_api(request: HttpRequest, payload: ByDocumentIn) -> Any:
     """Last crossings, current permit, in the country or not and since when, open cases:
     for the holder of one document (number and ICAO issuing state). `purpose` is required."""
-    caller = _caller(request)
+    caller = api_caller(request)
     require_capability(request, "traffic.view_whereabouts")
     answer = whereabouts_by_document(
         actor=caller, document_number=payload.document_number, issuing_state=payload.issuing_state, purpose=payload.purpose
@@ -130,7 +126,7 @@ def whereabouts_by_name_api(request: HttpRequest, payload: ByNameIn) -> Any:
     """Travellers whose name (any script, fuzzy) and date of birth match, best first (at
     most 20). `birth_date`: `YYYY-MM-DD` with `00` for an unknown day or month, `YYYY-MM`
     or `YYYY`. `purpose` is required."""
-    caller = _caller(request)
+    caller = api_caller(request)
     require_capability(request, "traffic.view_whereabouts")
     answers = whereabouts_by_name(
         actor=caller, name=payload.name, birth_date=payload.birth_date, nationality=payload.nationality, purpose=payload.purpose
@@ -176,7 +172,7 @@ def overstays_api(request: HttpRequest, filters: Query[OverstayListFilters], pag
     """Foreign nationals whose current stay permit expired with no departure since, most
     days over first, as of today (Jakarta). `band`: days over, one of `1-30`, `31-60`,
     `61-180`, `181-365`, `366-`. `page` from 1, `page_size` up to 200."""
-    caller = _caller(request)
+    caller = api_caller(request)
     require_capability(request, "traffic.view_overstays")
     today = timezone.localdate()
     chosen = OverstayFilters(nationality=filters.nationality.strip().upper(), band=filters.band, province=filters.province)
@@ -216,7 +212,7 @@ class StatisticsOut(Schema):
 def statistics_api(request: HttpRequest, query: Query[StatisticsQuery]) -> Any:
     """Sums of the monthly figures (months in WIB) grouped by `month`, `nationality` or
     `checkpoint`; `month_from`/`month_to` are any day of the first/last month."""
-    caller = _caller(request)
+    caller = api_caller(request)
     require_capability(request, "traffic.view_statistics")
     statistics = traffic_statistics(
         actor=caller,
